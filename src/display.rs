@@ -1,0 +1,151 @@
+//! Every number-to-text conversion the user sees: durations, timestamps,
+//! counts, tokens, cost. Views call these; they never format numbers.
+
+use crate::load::Counts;
+
+/// `842 ns`, `12.3 µs`, `4.56 ms`, `123 ms`, `1.23 s`, `2 m 03 s`, `1 h 02 m`.
+pub fn duration(nanos: i64) -> String {
+    let sign = if nanos < 0 { "-" } else { "" };
+    let n = nanos.unsigned_abs();
+    let body = if n < 1_000 {
+        format!("{n} ns")
+    } else if n < 1_000_000 {
+        format!("{} µs", three_digits(n as f64 / 1e3))
+    } else if n < 1_000_000_000 {
+        format!("{} ms", three_digits(n as f64 / 1e6))
+    } else if n < 60_000_000_000 {
+        format!("{} s", three_digits(n as f64 / 1e9))
+    } else if n < 3_600_000_000_000 {
+        let s = n / 1_000_000_000;
+        format!("{} m {:02} s", s / 60, s % 60)
+    } else {
+        let m = n / 60_000_000_000;
+        format!("{} h {:02} m", m / 60, m % 60)
+    };
+    format!("{sign}{body}")
+}
+
+/// Three significant digits: 1.23, 12.3, 123.
+fn three_digits(v: f64) -> String {
+    if v < 10.0 {
+        format!("{v:.2}")
+    } else if v < 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// UTC wall-clock time with milliseconds: `2026-11-21 10:48:30.289`.
+pub fn timestamp(nanos: i64) -> String {
+    let t = chrono::DateTime::from_timestamp_nanos(nanos);
+    t.format("%Y-%m-%d %H:%M:%S%.3f").to_string()
+}
+
+/// `999`, `12.4k`, `1.2M`.
+pub fn compact_count(n: u64) -> String {
+    if n < 1_000 {
+        n.to_string()
+    } else if n < 1_000_000 {
+        format!("{}k", trim_zero(n as f64 / 1e3))
+    } else if n < 1_000_000_000 {
+        format!("{}M", trim_zero(n as f64 / 1e6))
+    } else {
+        format!("{}G", trim_zero(n as f64 / 1e9))
+    }
+}
+
+fn trim_zero(v: f64) -> String {
+    let s = if v < 100.0 { format!("{v:.1}") } else { format!("{v:.0}") };
+    s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+}
+
+/// `12.4k tok`.
+pub fn tokens(n: u64) -> String {
+    format!("{} tok", compact_count(n))
+}
+
+/// US dollars with enough precision for LM prices: `$0.0031`, `$1.25`.
+pub fn cost_usd(usd: f64) -> String {
+    if usd == 0.0 {
+        "$0".to_string()
+    } else if usd.abs() < 0.01 {
+        format!("${usd:.4}")
+    } else {
+        format!("${usd:.2}")
+    }
+}
+
+/// `1 trace`, `3 traces`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The summary bar: `4 traces · 28 spans · 4 LM calls · 6 errors`.
+pub fn summary_line(c: &Counts) -> String {
+    format!(
+        "{} · {} · {} · {}",
+        plural(c.traces, "trace", "traces"),
+        plural(c.spans, "span", "spans"),
+        plural(c.lm_calls, "LM call", "LM calls"),
+        plural(c.error_spans, "error", "errors"),
+    )
+}
+
+/// `1.2 MB`, `512 B`.
+pub fn bytes(n: u64) -> String {
+    if n < 1_000 {
+        format!("{n} B")
+    } else if n < 1_000_000 {
+        format!("{} kB", trim_zero(n as f64 / 1e3))
+    } else if n < 1_000_000_000 {
+        format!("{} MB", trim_zero(n as f64 / 1e6))
+    } else {
+        format!("{} GB", trim_zero(n as f64 / 1e9))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_pick_a_readable_unit() {
+        assert_eq!(duration(842), "842 ns");
+        assert_eq!(duration(12_345), "12.3 µs");
+        assert_eq!(duration(4_560_000), "4.56 ms");
+        assert_eq!(duration(123_400_000), "123 ms");
+        assert_eq!(duration(1_234_000_000), "1.23 s");
+        assert_eq!(duration(123_000_000_000), "2 m 03 s");
+        assert_eq!(duration(3_720_000_000_000), "1 h 02 m");
+        assert_eq!(duration(-5), "-5 ns");
+    }
+
+    #[test]
+    fn timestamps_are_utc_with_millis() {
+        assert_eq!(timestamp(1_795_258_485_268_208_192), "2026-11-21 10:54:45.268");
+    }
+
+    #[test]
+    fn counts_tokens_cost() {
+        assert_eq!(compact_count(999), "999");
+        assert_eq!(compact_count(12_400), "12.4k");
+        assert_eq!(compact_count(1_000), "1k");
+        assert_eq!(tokens(852), "852 tok");
+        assert_eq!(cost_usd(0.00312), "$0.0031");
+        assert_eq!(cost_usd(1.254), "$1.25");
+        assert_eq!(bytes(81_088), "81.1 kB");
+    }
+
+    #[test]
+    fn summary_line_pluralises() {
+        let c = Counts {
+            traces: 1,
+            spans: 28,
+            lm_calls: 1,
+            error_spans: 0,
+            ..Counts::default()
+        };
+        assert_eq!(summary_line(&c), "1 trace · 28 spans · 1 LM call · 0 errors");
+    }
+}

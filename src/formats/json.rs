@@ -1,0 +1,195 @@
+//! JSON plumbing shared by the JSON formats: borrowed string values kept as
+//! byte ranges, numbers that arrive as strings, error locations, JSON lines.
+
+use crate::model::{AttrValue, Location, StoreBuilder, TextEncoding, TextRef};
+use serde::de::{self, Deserializer, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+
+/// A JSON string value as it sits in the file: its decoded text (borrowed
+/// when it has no escapes) and the byte range of its raw contents.
+pub fn raw_string<'a>(b: &mut StoreBuilder, raw: &'a RawValue) -> Option<(Cow<'a, str>, TextRef)> {
+    let text = raw.get();
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    let decoded = if memchr::memchr(b'\\', inner.as_bytes()).is_some() {
+        Cow::Owned(serde_json::from_str::<String>(text).ok()?)
+    } else {
+        Cow::Borrowed(inner)
+    };
+    Some((decoded, b.text(inner, TextEncoding::JsonString)))
+}
+
+/// Keeps any JSON value: strings as text ranges, numbers and booleans typed,
+/// objects and arrays as raw JSON.
+pub fn attr_from_raw(b: &mut StoreBuilder, raw: &RawValue) -> AttrValue {
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'"') => match raw_string(b, raw) {
+            Some((_, t)) => AttrValue::Str(t),
+            None => AttrValue::Json(b.text(text, TextEncoding::JsonValue)),
+        },
+        Some(b't') => AttrValue::Bool(true),
+        Some(b'f') => AttrValue::Bool(false),
+        Some(b'-' | b'0'..=b'9') => match text.parse::<i64>() {
+            Ok(i) => AttrValue::Int(i),
+            Err(_) => text.parse::<f64>().map_or_else(
+                |_| AttrValue::Json(b.text(text, TextEncoding::JsonValue)),
+                AttrValue::Float,
+            ),
+        },
+        _ => AttrValue::Json(b.text(text, TextEncoding::JsonValue)),
+    }
+}
+
+/// A 64-bit integer written as a JSON number or a decimal string (OTLP writes
+/// int64 fields as strings because they exceed 2^53).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Int64(pub i64);
+
+impl<'de> serde::Deserialize<'de> for Int64 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Int64;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer or a decimal string")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Int64, E> {
+                Ok(Int64(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Int64, E> {
+                i64::try_from(v).map(Int64).map_err(|_| E::custom("integer exceeds 2^63"))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Int64, E> {
+                Ok(Int64(v as i64))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Int64, E> {
+                v.trim()
+                    .parse::<i64>()
+                    .map(Int64)
+                    .map_err(|_| E::custom(format!("{v:?} is not an integer")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A float written as a JSON number or a string (protobuf JSON writes
+/// `"NaN"`, `"Infinity"`).
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct Float64(pub f64);
+
+impl<'de> serde::Deserialize<'de> for Float64 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Float64;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Float64, E> {
+                Ok(Float64(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Float64, E> {
+                Ok(Float64(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Float64, E> {
+                Ok(Float64(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Float64, E> {
+                Ok(Float64(v.trim().parse::<f64>().unwrap_or(f64::NAN)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Where a serde_json error happened, with the byte offset worked out from
+/// its line and column.
+pub fn error_location(bytes: &[u8], err: &serde_json::Error) -> Location {
+    let (line, column) = (err.line() as u64, err.column() as u64);
+    if line == 0 {
+        return Location::default();
+    }
+    let mut offset = 0usize;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', &bytes[offset..]) {
+            Some(nl) => offset += nl + 1,
+            None => break,
+        }
+    }
+    Location {
+        line: Some(line),
+        column: Some(column),
+        byte: Some((offset as u64 + column.saturating_sub(1)).min(bytes.len() as u64)),
+    }
+}
+
+/// True when a serde_json error means "the input stopped early".
+pub fn is_eof(err: &serde_json::Error) -> bool {
+    err.classify() == serde_json::error::Category::Eof
+}
+
+/// Iterates the non-blank lines of a JSON-lines file with 1-based numbers.
+pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
+    bytes
+        .split(|&c| c == b'\n')
+        .enumerate()
+        .map(|(i, line)| (i as u64 + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+        .filter(|(_, line)| line.iter().any(|c| !c.is_ascii_whitespace()))
+}
+
+/// The first byte that is not JSON white space (and not a UTF-8 BOM).
+pub fn first_significant(head: &[u8]) -> Option<u8> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    head.iter().copied().find(|c| !c.is_ascii_whitespace())
+}
+
+/// True if `needle` occurs in `head` (a cheap sniff for a key).
+pub fn contains(head: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(head, needle).is_some()
+}
+
+/// True if the content looks like JSON lines: the first line ends with `}`
+/// and the next non-blank line starts with `{`. Pretty-printed JSON never
+/// has that shape (a comma or indentation sits between its objects), and
+/// compact JSON has no raw newline inside a value. Looks at the whole input
+/// (a memchr to the first newline), because a first line may exceed the
+/// sniffed head.
+pub fn looks_like_jsonl(all: &[u8]) -> bool {
+    let Some(nl) = memchr::memchr(b'\n', all) else {
+        return false;
+    };
+    let first = all[..nl].trim_ascii();
+    let rest = all[nl + 1..].trim_ascii_start();
+    first.first() == Some(&b'{') && first.last() == Some(&b'}') && rest.first() == Some(&b'{')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_location_counts_bytes() {
+        let doc = b"{\n  \"a\": [1,\n  2,";
+        let err = serde_json::from_slice::<serde_json::Value>(doc).err();
+        let at = err.map(|e| error_location(doc, &e)).unwrap_or_default();
+        assert_eq!(at.line, Some(3));
+        assert_eq!(at.byte, Some(16)); // the last byte read before the end
+    }
+
+    #[test]
+    fn jsonl_sniff_needs_two_complete_lines() {
+        assert!(looks_like_jsonl(b"{\"a\":1}\n{\"a\":2}\n"));
+        assert!(!looks_like_jsonl(b"{\n\"a\": 1\n}\n"));
+        assert!(!looks_like_jsonl(b"{\"a\":1}\n"));
+        assert!(!looks_like_jsonl(b"[{\"a\":1},\n{\"a\":2}]"));
+    }
+
+    #[test]
+    fn int64_accepts_strings_and_numbers() {
+        let v: Vec<Int64> = serde_json::from_str(r#"["1795258485268208192", 12, -3]"#).unwrap_or_default();
+        assert_eq!(v, vec![Int64(1_795_258_485_268_208_192), Int64(12), Int64(-3)]);
+    }
+}

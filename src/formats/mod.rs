@@ -1,0 +1,118 @@
+//! Input formats: one file per format, a registry, content sniffing and
+//! containers (gzip, zip).
+//!
+//! A format is a [`Format`] descriptor: a cheap `sniff` of the first bytes
+//! (the file name is only a hint) and a `parse` that writes through the
+//! model's [`StoreBuilder`]. Formats never build index structures.
+//! Adding a format = one file, one line in [`REGISTRY`], fixtures, a README row.
+
+pub mod container;
+pub mod json;
+pub mod otlp;
+pub mod otlp_wire;
+pub mod semconv;
+
+use crate::model::{Location, StoreBuilder};
+use std::fmt;
+
+/// How many leading bytes detection looks at.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// What a format's sniffer sees.
+#[derive(Debug, Clone, Copy)]
+pub struct Probe<'a> {
+    /// File name as given by the user (may be empty or misleading).
+    pub name: &'a str,
+    /// The first [`SNIFF_BYTES`] of the (decompressed) content.
+    pub head: &'a [u8],
+    /// All of the content, for checks that must stay cheap (a memchr, not a parse).
+    pub all: &'a [u8],
+}
+
+/// A sniffer's verdict: a confidence score, or why the format does not fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniff {
+    Yes(u8),
+    No(&'static str),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Format {
+    /// Stable identifier, printed by `spanscope stats` and listed in the README.
+    pub id: &'static str,
+    pub name: &'static str,
+    /// Which tools write it (shown in the README's formats table).
+    pub producers: &'static str,
+    pub sniff: fn(&Probe) -> Sniff,
+    pub parse: fn(&[u8], &mut StoreBuilder) -> Result<(), ParseError>,
+}
+
+/// Every format, in tie-break order.
+pub const REGISTRY: &[Format] = &[otlp::OTLP_PROTOJSON, otlp::OTLP_JSON, otlp::OTLP_JSONL];
+
+pub fn by_id(id: &str) -> Option<&'static Format> {
+    REGISTRY.iter().find(|f| f.id == id)
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("invalid JSON at {at}: {message}")]
+    Json { at: Location, message: String },
+    #[error("{0}")]
+    Shape(String),
+}
+
+impl ParseError {
+    pub fn json(bytes: &[u8], err: &serde_json::Error) -> ParseError {
+        ParseError::Json {
+            at: json::error_location(bytes, err),
+            message: err.to_string(),
+        }
+    }
+
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            ParseError::Json { at, .. } => Some(*at),
+            ParseError::Shape(_) => None,
+        }
+    }
+}
+
+/// No format recognised the content; lists what was tried and why each refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrecognised {
+    pub tried: Vec<(&'static str, &'static str)>,
+}
+
+impl fmt::Display for Unrecognised {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not a trace file spanscope can read. Tried: ")?;
+        for (i, (id, why)) in self.tried.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{id} ({why})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Picks the format whose sniffer is most confident; ties go to registry order.
+pub fn detect(name: &str, bytes: &[u8]) -> Result<&'static Format, Unrecognised> {
+    let probe = Probe {
+        name,
+        head: &bytes[..bytes.len().min(SNIFF_BYTES)],
+        all: bytes,
+    };
+    let mut best: Option<(&'static Format, u8)> = None;
+    let mut tried = Vec::new();
+    for format in REGISTRY {
+        match (format.sniff)(&probe) {
+            Sniff::Yes(score) if best.is_none_or(|(_, s)| score > s) => best = Some((format, score)),
+            Sniff::Yes(_) => {}
+            Sniff::No(why) => tried.push((format.id, why)),
+        }
+    }
+    best.map(|(f, _)| f).ok_or(Unrecognised { tried })
+}

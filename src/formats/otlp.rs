@@ -1,0 +1,323 @@
+//! OTLP trace exports: one `ExportTraceServiceRequest` as JSON (spec mapping
+//! or protobuf's JSON printer), or many as JSON lines.
+//!
+//! Spans are streamed into the builder as they are read, so a file cut short
+//! keeps every span before the cut, and no document tree is ever built.
+
+use super::json::{self, error_location, lines};
+use super::otlp_wire::{commit_resource, commit_span, ResourceInfo, WireResource, WireSpan};
+use super::{Format, ParseError, Probe, Sniff};
+use crate::model::{Location, StoreBuilder, WarningKind};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::fmt;
+
+pub const OTLP_JSON: Format = Format {
+    id: "otlp-json",
+    name: "OTLP JSON",
+    producers: "OpenTelemetry OTLP/HTTP JSON exporters, OpenInference (Phoenix, DSPy instrumentor), Langtrace",
+    sniff: sniff_json,
+    parse: parse_document,
+};
+
+pub const OTLP_PROTOJSON: Format = Format {
+    id: "otlp-protojson",
+    name: "OTLP protobuf as JSON",
+    producers: "protobuf MessageToJson/MessageToDict of OTLP requests (Phoenix OTel exporter, Langfuse SDK)",
+    sniff: sniff_protojson,
+    parse: parse_document,
+};
+
+pub const OTLP_JSONL: Format = Format {
+    id: "otlp-jsonl",
+    name: "OTLP JSON lines",
+    producers: "OpenTelemetry file exporters (one export request per line)",
+    sniff: sniff_jsonl,
+    parse: parse_lines,
+};
+
+fn has_resource_spans(head: &[u8]) -> bool {
+    json::contains(head, b"\"resourceSpans\"") || json::contains(head, b"\"resource_spans\"")
+}
+
+/// Protobuf's printer writes ids in base64 (`"traceId": "…=="`) and enums by name.
+fn protobuf_markers(head: &[u8]) -> bool {
+    json::contains(head, b"\"SPAN_KIND_") || json::contains(head, b"\"STATUS_CODE_") || json::contains(head, b"==\"")
+}
+
+fn sniff_json(p: &Probe) -> Sniff {
+    if !has_resource_spans(p.head) {
+        return Sniff::No("no \"resourceSpans\" key");
+    }
+    if json::looks_like_jsonl(p.all) {
+        return Sniff::No("one request per line: JSON lines");
+    }
+    Sniff::Yes(60)
+}
+
+fn sniff_protojson(p: &Probe) -> Sniff {
+    match sniff_json(p) {
+        Sniff::Yes(_) if protobuf_markers(p.head) => Sniff::Yes(70),
+        Sniff::Yes(_) => Sniff::No("hex ids and integer enums: spec JSON"),
+        no => no,
+    }
+}
+
+fn sniff_jsonl(p: &Probe) -> Sniff {
+    if !has_resource_spans(p.head) {
+        return Sniff::No("no \"resourceSpans\" key");
+    }
+    if !json::looks_like_jsonl(p.all) {
+        return Sniff::No("not one JSON object per line");
+    }
+    Sniff::Yes(70)
+}
+
+/// One request (or a JSON array of requests).
+fn parse_document(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result = RequestSeed { b, line: None }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    result.map_err(|e| ParseError::json(bytes, &e))
+}
+
+/// One request per line; a broken line is skipped with a warning.
+fn parse_lines(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
+    let mut any = false;
+    let mut last_error = None;
+    for (number, line) in lines(bytes) {
+        let before = b.span_count();
+        let mut de = serde_json::Deserializer::from_slice(line);
+        let result = RequestSeed { b, line: Some(number) }
+            .deserialize(&mut de)
+            .and_then(|()| de.end());
+        any |= b.span_count() > before;
+        if let Err(e) = result {
+            let mut at = error_location(line, &e);
+            at.line = Some(number);
+            let kind = if json::is_eof(&e) {
+                WarningKind::Truncated
+            } else {
+                WarningKind::SkippedRecord
+            };
+            b.warn(kind, Some(at), format!("line {number}: {e}"));
+            last_error = Some(ParseError::Json {
+                at,
+                message: e.to_string(),
+            });
+        }
+    }
+    match (any, last_error) {
+        (false, Some(err)) => Err(err),
+        _ => Ok(()),
+    }
+}
+
+struct RequestSeed<'b> {
+    b: &'b mut StoreBuilder,
+    line: Option<u64>,
+}
+
+impl<'de> DeserializeSeed<'de> for RequestSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RequestSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an OTLP export request object")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let (b, line) = (self.b, self.line);
+        while seq.next_element_seed(RequestSeed { b, line })?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "resourceSpans" || key == "resource_spans" {
+                map.next_value_seed(Each(ResourceSpansSeed {
+                    b: self.b,
+                    line: self.line,
+                }))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Applies a seed to every element of a JSON array.
+struct Each<S>(S);
+
+impl<'de, S> DeserializeSeed<'de> for Each<S>
+where
+    S: ElementSeed<'de>,
+{
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, S> Visitor<'de> for Each<S>
+where
+    S: ElementSeed<'de>,
+{
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(self.0.reborrow())?.is_some() {}
+        Ok(())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// A seed that can be used once per array element.
+trait ElementSeed<'de> {
+    type One<'s>: DeserializeSeed<'de, Value = ()>
+    where
+        Self: 's;
+    fn reborrow(&mut self) -> Self::One<'_>;
+}
+
+struct ResourceSpansSeed<'b> {
+    b: &'b mut StoreBuilder,
+    line: Option<u64>,
+}
+
+impl<'de> ElementSeed<'de> for ResourceSpansSeed<'_> {
+    type One<'s>
+        = ResourceSpansSeed<'s>
+    where
+        Self: 's;
+    fn reborrow(&mut self) -> ResourceSpansSeed<'_> {
+        ResourceSpansSeed {
+            b: self.b,
+            line: self.line,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ResourceSpansSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResourceSpansSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a ResourceSpans object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Exporters write `resource` before `scopeSpans`; spans read before a
+        // late resource simply have no service.
+        let mut resource: Option<ResourceInfo> = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "resource" => {
+                    let wire: Option<WireResource<'de>> = map.next_value()?;
+                    resource = Some(commit_resource(self.b, &wire.unwrap_or_default()));
+                }
+                "scopeSpans" | "scope_spans" | "instrumentationLibrarySpans" => {
+                    map.next_value_seed(Each(ScopeSpansSeed {
+                        b: self.b,
+                        resource: resource.as_ref(),
+                        line: self.line,
+                    }))?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct ScopeSpansSeed<'b> {
+    b: &'b mut StoreBuilder,
+    resource: Option<&'b ResourceInfo>,
+    line: Option<u64>,
+}
+
+impl<'de> ElementSeed<'de> for ScopeSpansSeed<'_> {
+    type One<'s>
+        = ScopeSpansSeed<'s>
+    where
+        Self: 's;
+    fn reborrow(&mut self) -> ScopeSpansSeed<'_> {
+        ScopeSpansSeed {
+            b: self.b,
+            resource: self.resource,
+            line: self.line,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ScopeSpansSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScopeSpansSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a ScopeSpans object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "spans" {
+                map.next_value_seed(Each(SpanSeed {
+                    b: self.b,
+                    resource: self.resource,
+                    line: self.line,
+                }))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct SpanSeed<'b> {
+    b: &'b mut StoreBuilder,
+    resource: Option<&'b ResourceInfo>,
+    line: Option<u64>,
+}
+
+impl<'de> ElementSeed<'de> for SpanSeed<'_> {
+    type One<'s>
+        = SpanSeed<'s>
+    where
+        Self: 's;
+    fn reborrow(&mut self) -> SpanSeed<'_> {
+        SpanSeed {
+            b: self.b,
+            resource: self.resource,
+            line: self.line,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for SpanSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let span = <WireSpan<'de> as serde::Deserialize>::deserialize(d)?;
+        commit_span(self.b, span, self.resource, self.line.map(Location::line));
+        Ok(())
+    }
+}

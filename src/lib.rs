@@ -1,0 +1,47 @@
+//! # spanscope
+//!
+//! Opens LM-program trace files (OTLP, OpenInference, MLflow, Langfuse,
+//! Jaeger, Zipkin, DSPy's own logs) entirely in the browser.
+//!
+//! ## Architecture map
+//!
+//! ```text
+//! model/     the trace model: ids, nanosecond times, spans, LM calls,
+//!            the columnar store and the builder that fills it
+//! formats/   one file per input format + registry, sniffing, containers
+//! index/     immutable index over the store: per-trace summaries, orders
+//! load.rs    bytes → detected format → store → index → import report
+//! display.rs every number-to-text conversion the user sees
+//! ui/        yew components, app state (reducer)          [feature "web"]
+//! web/       the only code that touches the browser       [feature "web"]
+//! bin/       `spanscope` command-line tool on the same core
+//! ```
+//!
+//! ## Layer rules (enforced by `tests/layers.rs` and the compiler)
+//!
+//! - `model`, `formats`, `index`, `load` and `display` build and test natively
+//!   without the `web` feature and never name a browser crate (yew, web-sys,
+//!   js-sys, wasm-bindgen, gloo).
+//! - `formats` writes only through `model::StoreBuilder`; `index` never parses;
+//!   `ui` never parses, aggregates or formats numbers itself: it renders what
+//!   `index` computes and strings that `display` makes.
+//! - Browser I/O happens only in `web/`.
+//!
+//! ## Data flow
+//!
+//! 1. `web` acquires `(name, bytes)` (drop, file picker, sample).
+//! 2. `load::load` unwraps gzip/zip, detects each format, parses into the
+//!    builder (payload text stays as byte ranges into the file), finishes the
+//!    store, builds the index and the import report.
+//! 3. `ui` renders the index; one reducer holds the app state.
+
+pub mod display;
+pub mod formats;
+pub mod index;
+pub mod load;
+pub mod model;
+
+#[cfg(feature = "web")]
+pub mod ui;
+#[cfg(feature = "web")]
+pub mod web;

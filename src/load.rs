@@ -1,0 +1,159 @@
+//! bytes → unwrapped members → detected format → store → index → import
+//! report. One pure, synchronous function, so it runs unchanged natively, in
+//! tests, on the page and inside a Web Worker.
+
+use crate::formats::{self, container};
+use crate::index::Index;
+use crate::model::{Location, SourceId, Store, StoreBuilder, WarningKind, WarningLog};
+use std::sync::Arc;
+
+/// One file as the user gave it.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Input {
+    pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Input {
+        Input {
+            name: name.into(),
+            bytes,
+        }
+    }
+}
+
+/// Counts shown for a file, a session, or a filtered set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub traces: u64,
+    pub spans: u64,
+    pub lm_calls: u64,
+    pub error_spans: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+/// What happened to one file (or one member of an archive).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileReport {
+    pub name: String,
+    pub bytes: u64,
+    /// Detected format id, if any format recognised the content.
+    pub format: Option<&'static str>,
+    pub source: Option<SourceId>,
+    /// Set when nothing of the file could be loaded.
+    pub error: Option<String>,
+    pub counts: Counts,
+    pub warnings: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    pub files: Vec<FileReport>,
+    pub warnings: WarningLog,
+}
+
+impl ImportReport {
+    pub fn failed(&self) -> impl Iterator<Item = &FileReport> {
+        self.files.iter().filter(|f| f.error.is_some())
+    }
+}
+
+/// Everything loaded: the store, its index and the import report.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub store: Store,
+    pub index: Index,
+    pub report: ImportReport,
+}
+
+/// Loads files into one session; spans of the same trace id merge across files.
+pub fn load(inputs: Vec<Input>) -> Session {
+    let mut b = StoreBuilder::new();
+    let mut files = Vec::new();
+    for input in inputs {
+        for member in container::unwrap(&input.name, input.bytes) {
+            files.push(load_member(&mut b, member));
+        }
+    }
+    let (store, warnings) = b.finish();
+    let index = Index::build(&store);
+    for file in &mut files {
+        if let Some(source) = file.source {
+            file.counts = index.source_counts(&store, source);
+            file.warnings = warnings.for_source(source).map(|(_, g)| g.count).sum();
+        }
+    }
+    Session {
+        store,
+        index,
+        report: ImportReport { files, warnings },
+    }
+}
+
+fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
+    let mut report = FileReport {
+        name: member.name.clone(),
+        bytes: member.bytes.len() as u64,
+        format: None,
+        source: None,
+        error: None,
+        counts: Counts::default(),
+        warnings: 0,
+    };
+    if member.bytes.iter().all(|c| c.is_ascii_whitespace()) {
+        report.error = Some(match member.damage {
+            Some(damage) => format!("{}: {damage}", member.name),
+            None => format!("{}: the file is empty", member.name),
+        });
+        return report;
+    }
+    let format = match formats::detect(&member.name, &member.bytes) {
+        Ok(f) => f,
+        Err(unrecognised) => {
+            report.error = Some(format!("{}: {unrecognised}", member.name));
+            return report;
+        }
+    };
+    report.format = Some(format.id);
+    let (bytes, bad_utf8_at) = to_valid_utf8(member.bytes);
+    let bytes = Arc::new(bytes);
+    let source = b.begin_source(&member.name, format.id, Arc::clone(&bytes));
+    report.source = Some(source);
+    if let Some(damage) = member.damage {
+        b.warn(WarningKind::Truncated, None, damage);
+    }
+    if let Some(at) = bad_utf8_at {
+        b.warn(
+            WarningKind::InvalidUtf8,
+            Some(Location::byte(at as u64)),
+            format!("bytes that are not UTF-8 (first at byte {at}) were replaced with U+FFFD"),
+        );
+    }
+    let before = b.span_count();
+    let result = (format.parse)(&bytes, b);
+    let loaded = b.span_count() - before;
+    if let Err(err) = result {
+        if loaded > 0 {
+            let message = format!("{err}; the {loaded} spans before it were loaded");
+            b.warn(WarningKind::Truncated, err.location(), message);
+        } else {
+            report.error = Some(format!("{}: read as {} but {err}", member.name, format.name));
+        }
+    }
+    b.end_source();
+    report
+}
+
+/// Replaces invalid UTF-8 (so every later step can treat text as `str`),
+/// returning the offset of the first bad byte.
+fn to_valid_utf8(bytes: Vec<u8>) -> (Vec<u8>, Option<usize>) {
+    match std::str::from_utf8(&bytes) {
+        Ok(_) => (bytes, None),
+        Err(e) => {
+            let at = e.valid_up_to();
+            (String::from_utf8_lossy(&bytes).into_owned().into_bytes(), Some(at))
+        }
+    }
+}
