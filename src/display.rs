@@ -56,7 +56,11 @@ pub fn compact_count(n: u64) -> String {
 }
 
 fn trim_zero(v: f64) -> String {
-    let s = if v < 100.0 { format!("{v:.1}") } else { format!("{v:.0}") };
+    let s = if v < 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    };
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
 }
 
@@ -123,7 +127,10 @@ mod tests {
 
     #[test]
     fn timestamps_are_utc_with_millis() {
-        assert_eq!(timestamp(1_795_258_485_268_208_192), "2026-11-21 10:54:45.268");
+        assert_eq!(
+            timestamp(1_795_258_485_268_208_192),
+            "2026-11-21 10:54:45.268"
+        );
     }
 
     #[test]
@@ -146,6 +153,9 @@ mod tests {
             error_spans: 0,
             ..Counts::default()
         };
-        assert_eq!(summary_line(&c), "1 trace · 28 spans · 1 LM call · 0 errors");
+        assert_eq!(
+            summary_line(&c),
+            "1 trace · 28 spans · 1 LM call · 0 errors"
+        );
     }
 }

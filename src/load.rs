@@ -139,7 +139,10 @@ fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
             let message = format!("{err}; the {loaded} spans before it were loaded");
             b.warn(WarningKind::Truncated, err.location(), message);
         } else {
-            report.error = Some(format!("{}: read as {} but {err}", member.name, format.name));
+            report.error = Some(format!(
+                "{}: read as {} but {err}",
+                member.name, format.name
+            ));
         }
     }
     b.end_source();
@@ -153,7 +156,10 @@ fn to_valid_utf8(bytes: Vec<u8>) -> (Vec<u8>, Option<usize>) {
         Ok(_) => (bytes, None),
         Err(e) => {
             let at = e.valid_up_to();
-            (String::from_utf8_lossy(&bytes).into_owned().into_bytes(), Some(at))
+            (
+                String::from_utf8_lossy(&bytes).into_owned().into_bytes(),
+                Some(at),
+            )
         }
     }
 }

@@ -85,7 +85,12 @@ fn stats(args: &[String]) -> ExitCode {
 }
 
 fn print_stats(path: &str, session: &Session, json: bool) {
-    let mut format_ids: Vec<&str> = session.report.files.iter().filter_map(|f| f.format).collect();
+    let mut format_ids: Vec<&str> = session
+        .report
+        .files
+        .iter()
+        .filter_map(|f| f.format)
+        .collect();
     format_ids.dedup();
     let c = session.index.totals;
     let line = StatsLine {

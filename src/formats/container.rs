@@ -43,7 +43,11 @@ pub fn unwrap(name: &str, bytes: Vec<u8>) -> Vec<Member> {
 }
 
 fn unwrap_into(name: &str, bytes: Vec<u8>, depth: usize, out: &mut Vec<Member>) {
-    let kind = if depth < MAX_NESTING { container_kind(&bytes) } else { None };
+    let kind = if depth < MAX_NESTING {
+        container_kind(&bytes)
+    } else {
+        None
+    };
     match kind {
         None => out.push(Member {
             name: name.to_string(),
@@ -86,7 +90,10 @@ fn read_capped(reader: impl Read, what: &str) -> (Vec<u8>, Option<String>) {
     match result {
         Ok(_) => (out, None),
         Err(e) => {
-            let message = format!("{what} data is damaged after {} decompressed bytes: {e}", out.len());
+            let message = format!(
+                "{what} data is damaged after {} decompressed bytes: {e}",
+                out.len()
+            );
             (out, Some(message))
         }
     }
@@ -119,7 +126,10 @@ fn unzip(name: &str, bytes: &[u8], depth: usize, out: &mut Vec<Member>) {
         if file.is_dir() {
             continue;
         }
-        let inner_name = file.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("#{i}"));
+        let inner_name = file
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| format!("#{i}"));
         let member_name = format!("{name}/{inner_name}");
         let (inner, damage) = read_capped(&mut file, "zip member");
         let before = out.len();

@@ -59,7 +59,9 @@ impl<'de> serde::Deserialize<'de> for Int64 {
                 Ok(Int64(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Int64, E> {
-                i64::try_from(v).map(Int64).map_err(|_| E::custom("integer exceeds 2^63"))
+                i64::try_from(v)
+                    .map(Int64)
+                    .map_err(|_| E::custom("integer exceeds 2^63"))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Int64, E> {
                 Ok(Int64(v as i64))
@@ -189,7 +191,11 @@ mod tests {
 
     #[test]
     fn int64_accepts_strings_and_numbers() {
-        let v: Vec<Int64> = serde_json::from_str(r#"["1795258485268208192", 12, -3]"#).unwrap_or_default();
-        assert_eq!(v, vec![Int64(1_795_258_485_268_208_192), Int64(12), Int64(-3)]);
+        let v: Vec<Int64> =
+            serde_json::from_str(r#"["1795258485268208192", 12, -3]"#).unwrap_or_default();
+        assert_eq!(
+            v,
+            vec![Int64(1_795_258_485_268_208_192), Int64(12), Int64(-3)]
+        );
     }
 }

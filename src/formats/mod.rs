@@ -109,7 +109,9 @@ pub fn detect(name: &str, bytes: &[u8]) -> Result<&'static Format, Unrecognised>
     let mut tried = Vec::new();
     for format in REGISTRY {
         match (format.sniff)(&probe) {
-            Sniff::Yes(score) if best.is_none_or(|(_, s)| score > s) => best = Some((format, score)),
+            Sniff::Yes(score) if best.is_none_or(|(_, s)| score > s) => {
+                best = Some((format, score))
+            }
             Sniff::Yes(_) => {}
             Sniff::No(why) => tried.push((format.id, why)),
         }

@@ -42,7 +42,9 @@ fn has_resource_spans(head: &[u8]) -> bool {
 
 /// Protobuf's printer writes ids in base64 (`"traceId": "…=="`) and enums by name.
 fn protobuf_markers(head: &[u8]) -> bool {
-    json::contains(head, b"\"SPAN_KIND_") || json::contains(head, b"\"STATUS_CODE_") || json::contains(head, b"==\"")
+    json::contains(head, b"\"SPAN_KIND_")
+        || json::contains(head, b"\"STATUS_CODE_")
+        || json::contains(head, b"==\"")
 }
 
 fn sniff_json(p: &Probe) -> Sniff {
@@ -89,9 +91,12 @@ fn parse_lines(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
     for (number, line) in lines(bytes) {
         let before = b.span_count();
         let mut de = serde_json::Deserializer::from_slice(line);
-        let result = RequestSeed { b, line: Some(number) }
-            .deserialize(&mut de)
-            .and_then(|()| de.end());
+        let result = RequestSeed {
+            b,
+            line: Some(number),
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
         any |= b.span_count() > before;
         if let Err(e) = result {
             let mut at = error_location(line, &e);

@@ -8,7 +8,9 @@
 
 use super::json::{raw_string, Float64, Int64};
 use super::semconv::{Scalar, Semantics};
-use crate::model::{AttrValue, Location, SpanDraft, StatusCode, StoreBuilder, Sym, TextEncoding, WarningKind};
+use crate::model::{
+    AttrValue, Location, SpanDraft, StatusCode, StoreBuilder, Sym, TextEncoding, WarningKind,
+};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -117,8 +119,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for AnyValue<'a> {
                                 out = AnyValue::Bool(v);
                             }
                         }
-                        "arrayValue" | "array_value" | "kvlistValue" | "kvlist_value" | "bytesValue"
-                        | "bytes_value" => {
+                        "arrayValue" | "array_value" | "kvlistValue" | "kvlist_value"
+                        | "bytesValue" | "bytes_value" => {
                             if let Some(raw) = map.next_value::<Option<&'de RawValue>>()? {
                                 out = AnyValue::Json(raw);
                             }
@@ -155,7 +157,10 @@ pub fn put_attr(
         Some(AnyValue::Int(i)) => (AttrValue::Int(*i), None),
         Some(AnyValue::Float(f)) => (AttrValue::Float(*f), None),
         Some(AnyValue::Bool(v)) => (AttrValue::Bool(*v), None),
-        Some(AnyValue::Json(raw)) => (AttrValue::Json(b.text(raw.get(), TextEncoding::JsonValue)), None),
+        Some(AnyValue::Json(raw)) => (
+            AttrValue::Json(b.text(raw.get(), TextEncoding::JsonValue)),
+            None,
+        ),
         Some(AnyValue::Empty) | None => return,
     };
     let scalar = match (&scalar_text, value) {
@@ -181,7 +186,9 @@ pub fn commit_resource(b: &mut StoreBuilder, resource: &WireResource<'_>) -> Res
     for kv in resource.attributes.iter().flatten() {
         let mut sem = Semantics::default();
         let mut scratch = SpanDraft::new();
-        put_attr(b, &mut sem, &mut scratch, kv, |b, k, v| b.resource_attr(k, v));
+        put_attr(b, &mut sem, &mut scratch, kv, |b, k, v| {
+            b.resource_attr(k, v)
+        });
         if kv.key == "service.name" {
             sem.finish(b, &mut scratch);
             service = scratch.service;
@@ -194,7 +201,12 @@ pub fn commit_resource(b: &mut StoreBuilder, resource: &WireResource<'_>) -> Res
 }
 
 /// Sends one wire span to the builder.
-pub fn commit_span(b: &mut StoreBuilder, span: WireSpan<'_>, resource: Option<&ResourceInfo>, at: Option<Location>) {
+pub fn commit_span(
+    b: &mut StoreBuilder,
+    span: WireSpan<'_>,
+    resource: Option<&ResourceInfo>,
+    at: Option<Location>,
+) {
     b.begin_span();
     let mut d = SpanDraft::new();
     d.trace_id = span.trace_id.map(Cow::into_owned).unwrap_or_default();
@@ -220,7 +232,11 @@ pub fn commit_span(b: &mut StoreBuilder, span: WireSpan<'_>, resource: Option<&R
             let label = code.get().trim_matches('"');
             match StatusCode::from_label(label) {
                 Some(code) => d.status = code,
-                None => b.warn(WarningKind::BadValue, at, format!("unknown status code {label}")),
+                None => b.warn(
+                    WarningKind::BadValue,
+                    at,
+                    format!("unknown status code {label}"),
+                ),
             }
         }
         if let Some(message) = status.message.and_then(|m| raw_string(b, m)) {
@@ -235,7 +251,9 @@ pub fn commit_span(b: &mut StoreBuilder, span: WireSpan<'_>, resource: Option<&R
         let mut ignored = SpanDraft::new();
         let mut ignored_sem = Semantics::default();
         for kv in event.attributes.iter().flatten() {
-            put_attr(b, &mut ignored_sem, &mut ignored, kv, |b, k, v| b.event_attr(k, v));
+            put_attr(b, &mut ignored_sem, &mut ignored, kv, |b, k, v| {
+                b.event_attr(k, v)
+            });
         }
     }
     sem.finish(b, &mut d);

@@ -94,22 +94,27 @@ impl Semantics {
             "llm.model_name" | "mlflow.llm.model" | "langfuse.observation.model.name" => {
                 self.model_primary = value.as_str().map(str::to_owned);
             }
-            "gen_ai.request.model" | "gen_ai.response.model" => {
-                if self.model_fallback.is_none() || key == "gen_ai.request.model" {
-                    self.model_fallback = value.as_str().map(str::to_owned);
-                }
+            // The requested model wins over the one the provider reports.
+            "gen_ai.request.model" => self.model_fallback = value.as_str().map(str::to_owned),
+            "gen_ai.response.model" if self.model_fallback.is_none() => {
+                self.model_fallback = value.as_str().map(str::to_owned);
             }
-            "llm.provider" | "llm.system" | "gen_ai.system" | "gen_ai.provider.name" | "mlflow.llm.provider" => {
-                if self.provider.is_none() || key == "llm.provider" {
-                    self.provider = value.as_str().map(str::to_owned);
-                }
+            "llm.provider" => self.provider = value.as_str().map(str::to_owned),
+            "llm.system" | "gen_ai.system" | "gen_ai.provider.name" | "mlflow.llm.provider"
+                if self.provider.is_none() =>
+            {
+                self.provider = value.as_str().map(str::to_owned);
             }
             "service.name" => self.service = value.as_str().map(str::to_owned),
 
-            "llm.token_count.prompt" | "gen_ai.usage.input_tokens" | "gen_ai.usage.prompt_tokens" => {
+            "llm.token_count.prompt"
+            | "gen_ai.usage.input_tokens"
+            | "gen_ai.usage.prompt_tokens" => {
                 tokens.input = value.as_u64().or(tokens.input);
             }
-            "llm.token_count.completion" | "gen_ai.usage.output_tokens" | "gen_ai.usage.completion_tokens" => {
+            "llm.token_count.completion"
+            | "gen_ai.usage.output_tokens"
+            | "gen_ai.usage.completion_tokens" => {
                 tokens.output = value.as_u64().or(tokens.output);
             }
             "llm.token_count.total" | "gen_ai.usage.total_tokens" => {
@@ -117,8 +122,11 @@ impl Semantics {
             }
             "llm.token_count.prompt_details.cache_read"
             | "gen_ai.usage.cache_read.input_tokens"
-            | "gen_ai.usage.cache_read_input_tokens" => tokens.cached = value.as_u64().or(tokens.cached),
-            "llm.token_count.completion_details.reasoning" | "gen_ai.usage.reasoning.output_tokens" => {
+            | "gen_ai.usage.cache_read_input_tokens" => {
+                tokens.cached = value.as_u64().or(tokens.cached)
+            }
+            "llm.token_count.completion_details.reasoning"
+            | "gen_ai.usage.reasoning.output_tokens" => {
                 tokens.reasoning = value.as_u64().or(tokens.reasoning);
             }
             "llm.cost.total" | "gen_ai.usage.cost" => d.cost_usd = value.as_f64().or(d.cost_usd),
@@ -133,31 +141,36 @@ impl Semantics {
                 }
             }
 
-            "input.value" | "mlflow.spanInputs" | "langfuse.observation.input" | "gen_ai.prompt" => {
-                if d.input.is_none() || key == "input.value" {
-                    d.input = value.text().or(d.input);
-                }
+            // OpenInference's `input.value` wins; the others fill a gap.
+            "input.value" => d.input = value.text().or(d.input),
+            "mlflow.spanInputs" | "langfuse.observation.input" | "gen_ai.prompt"
+                if d.input.is_none() =>
+            {
+                d.input = value.text();
             }
-            "output.value" | "mlflow.spanOutputs" | "langfuse.observation.output" | "gen_ai.completion" => {
-                if d.output.is_none() || key == "output.value" {
-                    d.output = value.text().or(d.output);
-                }
+            "output.value" => d.output = value.text().or(d.output),
+            "mlflow.spanOutputs" | "langfuse.observation.output" | "gen_ai.completion"
+                if d.output.is_none() =>
+            {
+                d.output = value.text();
             }
 
             "langfuse.observation.level" => self.level_error = value.as_str() == Some("ERROR"),
             "langfuse.observation.status_message" => self.level_message = value.text(),
-            "otel.status_code" => self.otel_status = value.as_str().and_then(StatusCode::from_label),
-            "otel.status_description" => {
-                if d.status_message.is_none() {
-                    d.status_message = value.text();
-                }
+            "otel.status_code" => {
+                self.otel_status = value.as_str().and_then(StatusCode::from_label)
+            }
+            "otel.status_description" if d.status_message.is_none() => {
+                d.status_message = value.text();
             }
             // Zipkin's and Jaeger's error marker: `error: true` or `error: "<message>"`.
             "error" => {
                 self.error_tag = match value {
                     Scalar::Bool(false) => None,
                     Scalar::Str(s, _) if s.eq_ignore_ascii_case("false") => None,
-                    Scalar::Str(s, t) if !s.is_empty() && !s.eq_ignore_ascii_case("true") => Some(Some(t)),
+                    Scalar::Str(s, t) if !s.is_empty() && !s.eq_ignore_ascii_case("true") => {
+                        Some(Some(t))
+                    }
                     _ => Some(None),
                 };
             }
@@ -217,21 +230,34 @@ impl Semantics {
 /// Reads `{"input": n, "output": n, "total": n, "cache_read"…}` (Langfuse) or
 /// `{"input_tokens", "output_tokens", "total_tokens"}` (MLflow).
 fn apply_usage_json(json: &str, tokens: &mut crate::model::TokenCounts) {
-    let Ok(map) = serde_json::from_str::<std::collections::BTreeMap<String, serde_json::Value>>(json) else {
+    let Ok(map) =
+        serde_json::from_str::<std::collections::BTreeMap<String, serde_json::Value>>(json)
+    else {
         return;
     };
-    let get = |keys: &[&str]| keys.iter().find_map(|k| map.get(*k).and_then(serde_json::Value::as_u64));
+    let get = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| map.get(*k).and_then(serde_json::Value::as_u64))
+    };
     tokens.input = get(&["input", "input_tokens", "prompt_tokens"]).or(tokens.input);
     tokens.output = get(&["output", "output_tokens", "completion_tokens"]).or(tokens.output);
     tokens.total = get(&["total", "total_tokens"]).or(tokens.total);
-    tokens.cached = get(&["cache_read", "input_cached_tokens", "cache_read_input_tokens", "cached_tokens"])
-        .or(tokens.cached);
-    tokens.reasoning = get(&["reasoning", "output_reasoning_tokens", "reasoning_tokens"]).or(tokens.reasoning);
+    tokens.cached = get(&[
+        "cache_read",
+        "input_cached_tokens",
+        "cache_read_input_tokens",
+        "cached_tokens",
+    ])
+    .or(tokens.cached);
+    tokens.reasoning =
+        get(&["reasoning", "output_reasoning_tokens", "reasoning_tokens"]).or(tokens.reasoning);
 }
 
 fn cost_total_json(json: &str) -> Option<f64> {
     let map = serde_json::from_str::<std::collections::BTreeMap<String, f64>>(json).ok()?;
-    map.get("total").copied().or_else(|| Some(map.values().sum()))
+    map.get("total")
+        .copied()
+        .or_else(|| Some(map.values().sum()))
 }
 
 #[cfg(test)]
@@ -253,13 +279,20 @@ mod tests {
         let mut b = StoreBuilder::new();
         let mut d = SpanDraft::new();
         let mut s = Semantics::default();
-        s.see(&mut d, "langfuse.observation.type", Scalar::Str("span", t()));
+        s.see(
+            &mut d,
+            "langfuse.observation.type",
+            Scalar::Str("span", t()),
+        );
         s.see(&mut d, "openinference.span.kind", Scalar::Str("LLM", t()));
         s.see(&mut d, "llm.token_count.prompt", Scalar::Int(283));
         s.see(&mut d, "llm.token_count.completion", Scalar::Str("17", t()));
         s.finish(&mut b, &mut d);
         assert_eq!(d.kind, SpanKind::Llm);
-        assert_eq!((d.tokens.input, d.tokens.output, d.tokens.total), (Some(283), Some(17), Some(300)));
+        assert_eq!(
+            (d.tokens.input, d.tokens.output, d.tokens.total),
+            (Some(283), Some(17), Some(300))
+        );
     }
 
     #[test]
@@ -267,7 +300,11 @@ mod tests {
         let mut b = StoreBuilder::new();
         let mut d = SpanDraft::new();
         let mut s = Semantics::default();
-        s.see(&mut d, "langfuse.observation.level", Scalar::Str("ERROR", t()));
+        s.see(
+            &mut d,
+            "langfuse.observation.level",
+            Scalar::Str("ERROR", t()),
+        );
         s.see(
             &mut d,
             "langfuse.observation.usage_details",
@@ -275,6 +312,9 @@ mod tests {
         );
         s.finish(&mut b, &mut d);
         assert_eq!(d.status, StatusCode::Error);
-        assert_eq!((d.tokens.input, d.tokens.cached, d.tokens.total), (Some(10), Some(2), Some(15)));
+        assert_eq!(
+            (d.tokens.input, d.tokens.cached, d.tokens.total),
+            (Some(10), Some(2), Some(15))
+        );
     }
 }

@@ -90,7 +90,11 @@ impl Index {
             traces.push(summary);
         }
         totals.traces = traces.iter().filter(|t| t.spans > 0).count() as u64;
-        let mut by_start: Vec<TraceIdx> = traces.iter().filter(|t| t.spans > 0).map(|t| t.trace).collect();
+        let mut by_start: Vec<TraceIdx> = traces
+            .iter()
+            .filter(|t| t.spans > 0)
+            .map(|t| t.trace)
+            .collect();
         by_start.sort_by_key(|t| (traces[t.index()].start_nanos, t.0));
         Index {
             traces,

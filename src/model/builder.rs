@@ -8,7 +8,8 @@
 use super::ids::{canonical_id, IdKind, Interner, SpanIdx, Sym, TraceIdx};
 use super::kind::{SpanKind, StatusCode};
 use super::store::{
-    AttrColumns, AttrValue, EventColumns, Source, SpanColumns, Store, TokenCounts, TraceColumns, NONE,
+    AttrColumns, AttrValue, EventColumns, Source, SpanColumns, Store, TokenCounts, TraceColumns,
+    NONE,
 };
 use super::text::{SourceId, TextEncoding, TextRef};
 use super::warning::{Location, WarningKind, WarningLog};
@@ -127,7 +128,12 @@ impl StoreBuilder {
 
     /// Starts a source: text slices that point into `bytes` are recorded as
     /// ranges instead of copies. At most 65,535 sources per session.
-    pub fn begin_source(&mut self, name: &str, format: &'static str, bytes: Arc<Vec<u8>>) -> SourceId {
+    pub fn begin_source(
+        &mut self,
+        name: &str,
+        format: &'static str,
+        bytes: Arc<Vec<u8>>,
+    ) -> SourceId {
         let id = SourceId(self.sources.len().min(u16::MAX as usize) as u16);
         self.current = Some(Current {
             id,
@@ -163,7 +169,10 @@ impl StoreBuilder {
     pub fn text_bytes(&mut self, s: &[u8], encoding: TextEncoding) -> TextRef {
         let ptr = s.as_ptr() as usize;
         if let Some(cur) = &self.current {
-            if ptr >= cur.base && ptr + s.len() <= cur.base + cur.len && s.len() <= u32::MAX as usize {
+            if ptr >= cur.base
+                && ptr + s.len() <= cur.base + cur.len
+                && s.len() <= u32::MAX as usize
+            {
                 return TextRef {
                     source: cur.id,
                     encoding,
@@ -193,7 +202,12 @@ impl StoreBuilder {
     }
 
     /// Like [`Self::warn`], building the message only if it will be kept.
-    pub fn warn_with(&mut self, kind: WarningKind, at: Option<Location>, message: impl FnOnce() -> String) {
+    pub fn warn_with(
+        &mut self,
+        kind: WarningKind,
+        at: Option<Location>,
+        message: impl FnOnce() -> String,
+    ) {
         let source = self.current_source();
         self.warnings.add(source, kind, at, message);
     }
@@ -256,7 +270,11 @@ impl StoreBuilder {
         let span = canonical_id(&draft.span_id, IdKind::Span);
         let (Some(trace), Some(span)) = (trace, span) else {
             let name = self.strings.resolve(draft.name).to_string();
-            self.warn(WarningKind::MissingId, at, format!("span {name:?} has no trace id or span id"));
+            self.warn(
+                WarningKind::MissingId,
+                at,
+                format!("span {name:?} has no trace id or span id"),
+            );
             self.abandon_span();
             return false;
         };
@@ -274,7 +292,8 @@ impl StoreBuilder {
             return false;
         }
         self.seen.insert((trace, span), row);
-        let parent = canonical_id(&draft.parent_id, IdKind::Span).map_or(Sym::EMPTY, |p| self.ids.intern(&p));
+        let parent = canonical_id(&draft.parent_id, IdKind::Span)
+            .map_or(Sym::EMPTY, |p| self.ids.intern(&p));
         if draft.end_nanos < draft.start_nanos {
             let msg = format!(
                 "span {} ends {} ns before it starts; shown with zero duration",
@@ -410,7 +429,12 @@ fn finish(mut b: StoreBuilder) -> (Store, WarningLog) {
 
     // Events, ordered by span then time.
     let mut events: Vec<&EventRow> = b.events.iter().collect();
-    events.sort_by_key(|e| (new_index.get(e.row as usize).copied().unwrap_or(0), e.time_nanos));
+    events.sort_by_key(|e| {
+        (
+            new_index.get(e.row as usize).copied().unwrap_or(0),
+            e.time_nanos,
+        )
+    });
     let mut ev = EventColumns::default();
     for e in events {
         let Some(&span) = new_index.get(e.row as usize) else {
@@ -421,7 +445,10 @@ fn finish(mut b: StoreBuilder) -> (Store, WarningLog) {
         ev.time_nanos.push(e.time_nanos);
         ev.attr_start.push(ev.attrs.len() as u32);
         for a in e.attrs.0..e.attrs.1 {
-            ev.attrs.push(b.event_attrs.key[a as usize], b.event_attrs.value[a as usize]);
+            ev.attrs.push(
+                b.event_attrs.key[a as usize],
+                b.event_attrs.value[a as usize],
+            );
         }
     }
     ev.attr_start.push(ev.attrs.len() as u32);
@@ -490,12 +517,17 @@ fn cut_cycles(spans: &mut SpanColumns, ids: &Interner, warnings: &mut WarningLog
                 break;
             }
             if state[p as usize] == ON_PATH {
-                warnings.add(Some(spans.source[i]), WarningKind::ParentCycle, None, || {
-                    format!(
-                        "parent links of span {} loop back to it; it is shown as a root",
-                        ids.resolve(spans.span_id[i])
-                    )
-                });
+                warnings.add(
+                    Some(spans.source[i]),
+                    WarningKind::ParentCycle,
+                    None,
+                    || {
+                        format!(
+                            "parent links of span {} loop back to it; it is shown as a root",
+                            ids.resolve(spans.span_id[i])
+                        )
+                    },
+                );
                 spans.parent[i] = NONE;
                 break;
             }
@@ -530,7 +562,9 @@ fn mark_lm_calls(kind: &[SpanKind], parent: &[u32]) -> Vec<bool> {
             steps += 1;
         }
     }
-    (0..n).map(|i| kind[i] == SpanKind::Llm && !has_llm_below[i]).collect()
+    (0..n)
+        .map(|i| kind[i] == SpanKind::Llm && !has_llm_below[i])
+        .collect()
 }
 
 fn note_clock_skew(spans: &SpanColumns, ids: &Interner, warnings: &mut WarningLog) {
@@ -559,7 +593,14 @@ fn note_clock_skew(spans: &SpanColumns, ids: &Interner, warnings: &mut WarningLo
 mod tests {
     use super::*;
 
-    fn span(b: &mut StoreBuilder, trace: &str, id: &str, parent: &str, kind: SpanKind, start: i64) -> bool {
+    fn span(
+        b: &mut StoreBuilder,
+        trace: &str,
+        id: &str,
+        parent: &str,
+        kind: SpanKind,
+        start: i64,
+    ) -> bool {
         b.begin_span();
         let mut d = SpanDraft::new();
         d.trace_id = trace.into();
@@ -610,7 +651,10 @@ mod tests {
         let outside = b.text("copied", TextEncoding::Plain);
         b.end_source();
         let (store, _) = b.finish();
-        assert_eq!((inside.source, inside.start, inside.len), (SourceId(1), 6, 5));
+        assert_eq!(
+            (inside.source, inside.start, inside.len),
+            (SourceId(1), 6, 5)
+        );
         assert_eq!(outside.source, SourceId(0));
         assert_eq!(store.text(inside), "world");
         assert_eq!(store.text(outside), "copied");

@@ -164,7 +164,10 @@ mod tests {
             canonical_id("5B8EFFF798038103D269B633813FC60C", IdKind::Trace).as_deref(),
             Some("5b8efff798038103d269b633813fc60c")
         );
-        assert_eq!(canonical_id("2", IdKind::Span).as_deref(), Some("0000000000000002"));
+        assert_eq!(
+            canonical_id("2", IdKind::Span).as_deref(),
+            Some("0000000000000002")
+        );
         assert_eq!(
             canonical_id("a1b2c3d4e5f60718", IdKind::Trace).as_deref(),
             Some("0000000000000000a1b2c3d4e5f60718")
@@ -178,7 +181,10 @@ mod tests {
             canonical_id("Z9B21+Ua6qN+5gGGOYr6mQ==", IdKind::Trace).as_deref(),
             Some("67d076d7e51aeaa37ee60186398afa99")
         );
-        assert_eq!(canonical_id("AAAAAAAAAAE=", IdKind::Span).as_deref(), Some("0000000000000001"));
+        assert_eq!(
+            canonical_id("AAAAAAAAAAE=", IdKind::Span).as_deref(),
+            Some("0000000000000001")
+        );
     }
 
     #[test]
@@ -198,7 +204,10 @@ mod tests {
             canonical_id("1c2d3e4f-0000-4000-8000-00000000abcd", IdKind::Trace).as_deref(),
             Some("1c2d3e4f00004000800000000000abcd")
         );
-        assert_eq!(canonical_id("U3BhbjoxMjM=x", IdKind::Span).as_deref(), Some("U3BhbjoxMjM=x"));
+        assert_eq!(
+            canonical_id("U3BhbjoxMjM=x", IdKind::Span).as_deref(),
+            Some("U3BhbjoxMjM=x")
+        );
     }
 
     #[test]

@@ -130,7 +130,10 @@ mod tests {
     #[test]
     fn statuses_from_ints_names_and_words() {
         assert_eq!(StatusCode::from_label("2"), Some(StatusCode::Error));
-        assert_eq!(StatusCode::from_label("STATUS_CODE_OK"), Some(StatusCode::Ok));
+        assert_eq!(
+            StatusCode::from_label("STATUS_CODE_OK"),
+            Some(StatusCode::Ok)
+        );
         assert_eq!(StatusCode::from_label("unset"), Some(StatusCode::Unset));
         assert_eq!(StatusCode::from_label("7"), None);
     }

@@ -196,7 +196,9 @@ impl Store {
     /// Looks up one attribute of a span by key.
     pub fn span_attr(&self, span: SpanIdx, key: &str) -> Option<AttrValue> {
         let key = self.strings.get(key)?;
-        self.span_attrs(span).find(|(k, _)| *k == key).map(|(_, v)| v)
+        self.span_attrs(span)
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
     }
 
     pub fn trace_meta(&self, trace: TraceIdx) -> impl Iterator<Item = (Sym, AttrValue)> + '_ {

@@ -80,8 +80,14 @@ mod tests {
     #[test]
     fn json_strings_unescape_lazily() {
         assert_eq!(decode(br"plain", TextEncoding::JsonString), "plain");
-        assert_eq!(decode(br#"a\nb \"q\" \u00e9"#, TextEncoding::JsonString), "a\nb \"q\" é");
-        assert_eq!(decode(br"bad \x escape", TextEncoding::JsonString), r"bad \x escape");
+        assert_eq!(
+            decode(br#"a\nb \"q\" \u00e9"#, TextEncoding::JsonString),
+            "a\nb \"q\" é"
+        );
+        assert_eq!(
+            decode(br"bad \x escape", TextEncoding::JsonString),
+            r"bad \x escape"
+        );
         assert_eq!(decode(b"caf\xff", TextEncoding::Plain), "caf\u{fffd}");
     }
 }

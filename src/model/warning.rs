@@ -143,7 +143,10 @@ impl WarningLog {
         self.groups.iter().map(|((s, k), g)| (*s, *k, g))
     }
 
-    pub fn for_source(&self, source: SourceId) -> impl Iterator<Item = (WarningKind, &WarningGroup)> {
+    pub fn for_source(
+        &self,
+        source: SourceId,
+    ) -> impl Iterator<Item = (WarningKind, &WarningGroup)> {
         self.groups
             .iter()
             .filter(move |((s, _), _)| *s == Some(source))

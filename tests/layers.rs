@@ -1,0 +1,142 @@
+//! Architecture and consistency rules that the compiler cannot check:
+//! core modules never name a browser crate, layers keep to their jobs, the
+//! README's formats table matches the registry, and the wasm-bindgen CLI
+//! that setup.sh installs matches the crate pin.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// Modules that must build without the `web` feature.
+const CORE: &[&str] = &[
+    "src/model",
+    "src/formats",
+    "src/index",
+    "src/analysis",
+    "src/load.rs",
+    "src/display.rs",
+    "src/permalink.rs",
+];
+const BROWSER_CRATES: &[&str] = &[
+    "yew",
+    "web_sys",
+    "js_sys",
+    "wasm_bindgen",
+    "wasm_bindgen_futures",
+    "gloo",
+    "gloo_events",
+];
+
+fn rust_files(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    let Ok(entries) = fs::read_dir(path) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .flat_map(|e| rust_files(&e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Identifiers used in code (comments stripped), for "names crate X" checks.
+fn code_identifiers(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .flat_map(|code| code.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn offenders(dirs: &[&str], forbidden: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for dir in dirs {
+        for file in rust_files(&Path::new(ROOT).join(dir)) {
+            let text = fs::read_to_string(&file).unwrap_or_default();
+            for ident in code_identifiers(&text) {
+                if forbidden.contains(&ident.as_str()) {
+                    found.push(format!("{} names `{ident}`", file.display()));
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn core_modules_never_name_a_browser_crate() {
+    assert_eq!(offenders(CORE, BROWSER_CRATES), Vec::<String>::new());
+}
+
+#[test]
+fn layers_keep_to_their_jobs() {
+    // formats write through the builder and never build index structures.
+    assert_eq!(
+        offenders(&["src/formats"], &["index"]),
+        Vec::<String>::new()
+    );
+    // index and display never parse.
+    assert_eq!(
+        offenders(&["src/index", "src/display.rs"], &["serde_json", "formats"]),
+        Vec::<String>::new()
+    );
+    // the UI never parses JSON itself (it may list the registry's names).
+    assert_eq!(
+        offenders(&["src/ui"], &["serde_json"]),
+        Vec::<String>::new()
+    );
+    // browser I/O only in web/: the UI does not call web-sys for I/O directly.
+    assert_eq!(
+        offenders(
+            &["src/ui"],
+            &["fetch_with_str", "array_buffer", "FileReader"]
+        ),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn readme_formats_table_matches_the_registry() {
+    let readme = fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap_or_default();
+    let mut listed: Vec<String> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_owned)
+        .collect();
+    listed.sort();
+    let mut registry: Vec<String> = spanscope::formats::REGISTRY
+        .iter()
+        .map(|f| f.id.to_owned())
+        .collect();
+    registry.sort();
+    assert_eq!(
+        listed, registry,
+        "README formats table (rows starting \"| `id`\") must list every format id"
+    );
+}
+
+#[test]
+fn setup_installs_the_wasm_bindgen_cli_the_crate_pins() {
+    let manifest = fs::read_to_string(Path::new(ROOT).join("Cargo.toml")).unwrap_or_default();
+    let setup = fs::read_to_string(Path::new(ROOT).join("setup.sh")).unwrap_or_default();
+    let pinned = manifest
+        .lines()
+        .find(|l| l.starts_with("wasm-bindgen ="))
+        .and_then(|l| l.split("\"=").nth(1))
+        .and_then(|v| v.split('"').next())
+        .unwrap_or("missing pin");
+    let installed = setup
+        .lines()
+        .find_map(|l| l.strip_prefix("WASM_BINDGEN_VERSION="))
+        .unwrap_or("missing in setup.sh");
+    assert_eq!(pinned, installed);
+}
