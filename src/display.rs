@@ -159,3 +159,97 @@ mod tests {
         );
     }
 }
+
+/// A normalised text dump of a session: per trace, the span tree with
+/// kind, status, duration, model, tokens and cost. Stable across runs; used
+/// by snapshot tests and `spanscope dump`.
+pub fn tree_dump(session: &crate::load::Session) -> String {
+    use std::fmt::Write;
+    let store = &session.store;
+    let index = &session.index;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", summary_line(&index.totals));
+    for &trace in &index.by_start {
+        let t = &index.traces[trace.index()];
+        let _ = writeln!(
+            out,
+            "trace {} · {} · {}",
+            store.id(store.traces.trace_id[trace.index()]),
+            duration(t.duration_nanos()),
+            plural(u64::from(t.spans), "span", "spans"),
+        );
+        for (key, value) in store.trace_meta(trace) {
+            let text = store.attr_text(value);
+            let _ = writeln!(out, "  meta {} = {}", store.str(key), ellipsis(&text, 60));
+        }
+        for (span, depth) in index.tree_order(store, trace) {
+            let i = span.index();
+            let s = &store.spans;
+            let mut line = format!(
+                "{:indent$}- {} [{}",
+                "",
+                store.str(s.name[i]),
+                s.kind[i],
+                indent = 2 + 2 * depth as usize
+            );
+            if s.is_lm_call[i] {
+                line.push_str(" lm-call");
+            }
+            let _ = write!(
+                line,
+                "] {} +{}",
+                s.status[i],
+                duration(s.start_nanos[i] - t.start_nanos)
+            );
+            let _ = write!(line, " {}", duration(s.end_nanos[i] - s.start_nanos[i]));
+            if !s.model[i].is_empty() {
+                let _ = write!(line, " model={}", store.str(s.model[i]));
+            }
+            let tk = &s.tokens[i];
+            if !tk.is_empty() {
+                let n = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+                let _ = write!(
+                    line,
+                    " tokens={}/{}/{} cached={} reasoning={}",
+                    n(tk.input),
+                    n(tk.output),
+                    n(tk.total),
+                    n(tk.cached),
+                    n(tk.reasoning)
+                );
+            }
+            if !s.cost_usd[i].is_nan() {
+                let _ = write!(line, " cost=${:.6}", s.cost_usd[i]);
+            }
+            if let Some(message) = s.status_message[i] {
+                let _ = write!(line, " error={:?}", ellipsis(&store.text(message), 60));
+            }
+            let attrs = (s.attr_start[i + 1] - s.attr_start[i]) as usize;
+            let _ = write!(line, " attrs={attrs}");
+            let events = store.span_events(span);
+            if !events.is_empty() {
+                let names: Vec<&str> = events.map(|e| store.str(store.events.name[e])).collect();
+                let _ = write!(line, " events={}", names.join(","));
+            }
+            if let Some(input) = s.input[i] {
+                let _ = write!(line, " in={:?}", ellipsis(&store.text(input), 40));
+            }
+            if let Some(output) = s.output[i] {
+                let _ = write!(line, " out={:?}", ellipsis(&store.text(output), 40));
+            }
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out
+}
+
+/// The first `max` characters, with `…` when cut.
+pub fn ellipsis(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   spanscope stats [--json] FILE...   counts per file (one JSON object per line with --json)
+  spanscope dump FILE...             every trace as an indented span tree
   spanscope formats                  the formats spanscope reads";
 
 #[derive(serde::Serialize)]
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("stats") => stats(&args[1..]),
+        Some("dump") if args.len() > 1 => dump(&args[1..]),
         Some("formats") => {
             for f in formats::REGISTRY {
                 println!("{:<22} {} — {}", f.id, f.name, f.producers);
@@ -78,6 +80,31 @@ fn stats(args: &[String]) -> ExitCode {
         print_stats(path, &session, json);
     }
     if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn dump(paths: &[String]) -> ExitCode {
+    let mut inputs = Vec::new();
+    for path in paths {
+        match std::fs::read(path) {
+            Ok(bytes) => inputs.push(Input::new(path.as_str(), bytes)),
+            Err(e) => {
+                eprintln!("spanscope: cannot read {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let session = load(inputs);
+    for file in session.report.failed() {
+        if let Some(error) = &file.error {
+            eprintln!("spanscope: {error}");
+        }
+    }
+    print!("{}", display::tree_dump(&session));
+    if session.report.files.iter().all(|f| f.error.is_some()) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -199,3 +199,143 @@ mod tests {
         );
     }
 }
+
+/// Where the records of a JSON document are.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Records {
+    /// `[record, …]`
+    Array,
+    /// `[record, …]` or a single `record`.
+    ArrayOrOne,
+    /// `{"<field>": [record, …], …}` (other fields are skipped).
+    Field(&'static str),
+}
+
+/// Streams the records of a document to `each`, one at a time, without
+/// building the whole document: a file cut short has handed over every
+/// record before the cut when the error comes back.
+pub fn stream_records<'de, T, F>(
+    bytes: &'de [u8],
+    records: Records,
+    each: F,
+) -> Result<(), serde_json::Error>
+where
+    T: serde::Deserialize<'de>,
+    F: FnMut(T),
+{
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut stream = RecordStream {
+        records,
+        each,
+        marker: std::marker::PhantomData,
+    };
+    de::DeserializeSeed::deserialize(&mut stream, &mut de)?;
+    de.end()
+}
+
+struct RecordStream<T, F> {
+    records: Records,
+    each: F,
+    marker: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<'de, T, F> de::DeserializeSeed<'de> for &mut RecordStream<T, F>
+where
+    T: serde::Deserialize<'de>,
+    F: FnMut(T),
+{
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T, F> Visitor<'de> for &mut RecordStream<T, F>
+where
+    T: serde::Deserialize<'de>,
+    F: FnMut(T),
+{
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.records {
+            Records::Array => f.write_str("a JSON array of records"),
+            Records::ArrayOrOne => f.write_str("a record or an array of records"),
+            Records::Field(name) => write!(f, "an object with a {name:?} array"),
+        }
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(record) = seq.next_element::<T>()? {
+            (self.each)(record);
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        match self.records {
+            Records::ArrayOrOne => {
+                let record = T::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                (self.each)(record);
+                Ok(())
+            }
+            Records::Field(name) => {
+                let inner = &mut *self;
+                let saved = inner.records;
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if key == name {
+                        inner.records = Records::Array;
+                        let result = map.next_value_seed(&mut *inner);
+                        inner.records = saved;
+                        result?;
+                    } else {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+                Ok(())
+            }
+            Records::Array => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct R {
+        n: u32,
+    }
+
+    fn collect(doc: &str, records: Records) -> (Vec<u32>, bool) {
+        let mut got = Vec::new();
+        let ok = stream_records::<R, _>(doc.as_bytes(), records, |r| got.push(r.n)).is_ok();
+        (got, ok)
+    }
+
+    #[test]
+    fn arrays_single_records_and_fields() {
+        assert_eq!(
+            collect(r#"[{"n":1},{"n":2}]"#, Records::Array),
+            (vec![1, 2], true)
+        );
+        assert_eq!(collect(r#"{"n":3}"#, Records::ArrayOrOne), (vec![3], true));
+        assert_eq!(
+            collect(r#"[{"n":4}]"#, Records::ArrayOrOne),
+            (vec![4], true)
+        );
+        assert_eq!(
+            collect(r#"{"x":1,"data":[{"n":5}],"y":[]}"#, Records::Field("data")),
+            (vec![5], true)
+        );
+        assert_eq!(collect(r#"{"n":3}"#, Records::Array), (vec![], false));
+    }
+
+    #[test]
+    fn a_cut_keeps_the_records_before_it() {
+        assert_eq!(
+            collect(r#"[{"n":1},{"n":2},{"n"#, Records::Array),
+            (vec![1, 2], false)
+        );
+    }
+}

@@ -11,6 +11,7 @@ pub mod json;
 pub mod otlp;
 pub mod otlp_wire;
 pub mod semconv;
+pub mod time;
 
 use crate::model::{Location, StoreBuilder};
 use std::fmt;

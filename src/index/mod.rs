@@ -34,6 +34,10 @@ impl TraceSummary {
 pub struct Index {
     /// One summary per trace, indexed by `TraceIdx`.
     pub traces: Vec<TraceSummary>,
+    /// Children of span `i`: `children[child_start[i]..child_start[i + 1]]`,
+    /// by start time (spans of a trace are stored in start order).
+    pub child_start: Vec<u32>,
+    pub children: Vec<SpanIdx>,
     /// Trace indices by start time (ties by index).
     pub by_start: Vec<TraceIdx>,
     pub totals: Counts,
@@ -96,11 +100,46 @@ impl Index {
             .map(|t| t.trace)
             .collect();
         by_start.sort_by_key(|t| (traces[t.index()].start_nanos, t.0));
+        let (child_start, children) = adjacency(&s.parent);
         Index {
             traces,
+            child_start,
+            children,
             by_start,
             totals,
         }
+    }
+
+    pub fn children_of(&self, span: SpanIdx) -> &[SpanIdx] {
+        let i = span.index();
+        &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
+    }
+
+    /// Roots of a trace (spans without a loaded parent), by start time.
+    pub fn roots<'a>(
+        &self,
+        store: &'a Store,
+        trace: TraceIdx,
+    ) -> impl Iterator<Item = SpanIdx> + 'a {
+        store
+            .trace_spans(trace)
+            .filter(|&i| store.spans.parent[i] == NONE)
+            .map(|i| SpanIdx(i as u32))
+    }
+
+    /// The spans of a trace in tree order (depth-first, children by start),
+    /// with their depth. Iterative, so deep nesting cannot overflow a stack.
+    pub fn tree_order(&self, store: &Store, trace: TraceIdx) -> Vec<(SpanIdx, u32)> {
+        let mut out = Vec::with_capacity(store.trace_spans(trace).len());
+        let mut stack: Vec<(SpanIdx, u32)> = self.roots(store, trace).map(|r| (r, 0)).collect();
+        stack.reverse();
+        while let Some((span, depth)) = stack.pop() {
+            out.push((span, depth));
+            for &child in self.children_of(span).iter().rev() {
+                stack.push((child, depth + 1));
+            }
+        }
+        out
     }
 
     /// Counts for the spans that came from one source file.
@@ -126,4 +165,28 @@ impl Index {
         counts.traces = traces.len() as u64;
         counts
     }
+}
+
+/// Compressed adjacency (CSR) from parent links; children keep row order.
+fn adjacency(parent: &[u32]) -> (Vec<u32>, Vec<SpanIdx>) {
+    let n = parent.len();
+    let mut start = vec![0u32; n + 1];
+    for &p in parent {
+        if p != NONE {
+            start[p as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut children = vec![SpanIdx(0); start[n] as usize];
+    for (i, &p) in parent.iter().enumerate() {
+        if p != NONE {
+            let slot = &mut fill[p as usize];
+            children[*slot as usize] = SpanIdx(i as u32);
+            *slot += 1;
+        }
+    }
+    (start, children)
 }

@@ -201,6 +201,19 @@ impl Store {
             .map(|(_, v)| v)
     }
 
+    /// Rows of `events` that belong to a span (events are sorted by span).
+    pub fn span_events(&self, span: SpanIdx) -> std::ops::Range<usize> {
+        let ev = &self.events.span;
+        ev.partition_point(|s| *s < span)..ev.partition_point(|s| *s <= span)
+    }
+
+    /// Attributes of event row `e`.
+    pub fn event_attrs(&self, e: usize) -> impl Iterator<Item = (Sym, AttrValue)> + '_ {
+        let a = &self.events;
+        (a.attr_start[e] as usize..a.attr_start[e + 1] as usize)
+            .map(move |k| (a.attrs.key[k], a.attrs.value[k]))
+    }
+
     pub fn trace_meta(&self, trace: TraceIdx) -> impl Iterator<Item = (Sym, AttrValue)> + '_ {
         let t = trace.index();
         let range = self.traces.meta_start[t] as usize..self.traces.meta_start[t + 1] as usize;
