@@ -109,57 +109,6 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_pick_a_readable_unit() {
-        assert_eq!(duration(842), "842 ns");
-        assert_eq!(duration(12_345), "12.3 µs");
-        assert_eq!(duration(4_560_000), "4.56 ms");
-        assert_eq!(duration(123_400_000), "123 ms");
-        assert_eq!(duration(1_234_000_000), "1.23 s");
-        assert_eq!(duration(123_000_000_000), "2 m 03 s");
-        assert_eq!(duration(3_720_000_000_000), "1 h 02 m");
-        assert_eq!(duration(-5), "-5 ns");
-    }
-
-    #[test]
-    fn timestamps_are_utc_with_millis() {
-        assert_eq!(
-            timestamp(1_795_258_485_268_208_192),
-            "2026-11-21 10:54:45.268"
-        );
-    }
-
-    #[test]
-    fn counts_tokens_cost() {
-        assert_eq!(compact_count(999), "999");
-        assert_eq!(compact_count(12_400), "12.4k");
-        assert_eq!(compact_count(1_000), "1k");
-        assert_eq!(tokens(852), "852 tok");
-        assert_eq!(cost_usd(0.00312), "$0.0031");
-        assert_eq!(cost_usd(1.254), "$1.25");
-        assert_eq!(bytes(81_088), "81.1 kB");
-    }
-
-    #[test]
-    fn summary_line_pluralises() {
-        let c = Counts {
-            traces: 1,
-            spans: 28,
-            lm_calls: 1,
-            error_spans: 0,
-            ..Counts::default()
-        };
-        assert_eq!(
-            summary_line(&c),
-            "1 trace · 28 spans · 1 LM call · 0 errors"
-        );
-    }
-}
-
 /// A normalised text dump of a session: per trace, the span tree with
 /// kind, status, duration, model, tokens and cost. Stable across runs; used
 /// by snapshot tests and `spanscope dump`.
@@ -251,5 +200,56 @@ pub fn ellipsis(text: &str, max: usize) -> String {
         format!("{head}…")
     } else {
         head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_pick_a_readable_unit() {
+        assert_eq!(duration(842), "842 ns");
+        assert_eq!(duration(12_345), "12.3 µs");
+        assert_eq!(duration(4_560_000), "4.56 ms");
+        assert_eq!(duration(123_400_000), "123 ms");
+        assert_eq!(duration(1_234_000_000), "1.23 s");
+        assert_eq!(duration(123_000_000_000), "2 m 03 s");
+        assert_eq!(duration(3_720_000_000_000), "1 h 02 m");
+        assert_eq!(duration(-5), "-5 ns");
+    }
+
+    #[test]
+    fn timestamps_are_utc_with_millis() {
+        assert_eq!(
+            timestamp(1_795_258_485_268_208_192),
+            "2026-11-21 10:54:45.268"
+        );
+    }
+
+    #[test]
+    fn counts_tokens_cost() {
+        assert_eq!(compact_count(999), "999");
+        assert_eq!(compact_count(12_400), "12.4k");
+        assert_eq!(compact_count(1_000), "1k");
+        assert_eq!(tokens(852), "852 tok");
+        assert_eq!(cost_usd(0.00312), "$0.0031");
+        assert_eq!(cost_usd(1.254), "$1.25");
+        assert_eq!(bytes(81_088), "81.1 kB");
+    }
+
+    #[test]
+    fn summary_line_pluralises() {
+        let c = Counts {
+            traces: 1,
+            spans: 28,
+            lm_calls: 1,
+            error_spans: 0,
+            ..Counts::default()
+        };
+        assert_eq!(
+            summary_line(&c),
+            "1 trace · 28 spans · 1 LM call · 0 errors"
+        );
     }
 }
