@@ -36,6 +36,7 @@ for wasm in dist/*.wasm; do
   printf 'wasm size: %s raw, %s gzipped (%s)\n' "$raw" "$gz" "$(basename "$wasm")"
 done
 
+step "command-line tool (release)" cargo build --release --locked --no-default-features --bin spanscope
 step "end-to-end (release bundle, static server, headless Chromium)" node --test tests/e2e/
 
 printf '\nall test layers passed in %d s\n' $((SECONDS - started))
