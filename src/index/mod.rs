@@ -38,6 +38,9 @@ pub struct Index {
     /// by start time (spans of a trace are stored in start order).
     pub child_start: Vec<u32>,
     pub children: Vec<SpanIdx>,
+    /// Per span: its duration minus the time covered by its children (the
+    /// union of their intervals, clipped to the span), never negative.
+    pub self_nanos: Vec<i64>,
     /// Trace indices by start time (ties by index).
     pub by_start: Vec<TraceIdx>,
     pub totals: Counts,
@@ -101,10 +104,12 @@ impl Index {
             .collect();
         by_start.sort_by_key(|t| (traces[t.index()].start_nanos, t.0));
         let (child_start, children) = adjacency(&s.parent);
+        let self_nanos = self_times(store, &child_start, &children);
         Index {
             traces,
             child_start,
             children,
+            self_nanos,
             by_start,
             totals,
         }
@@ -167,6 +172,38 @@ impl Index {
     }
 }
 
+/// Self time of every span: children run in parallel or overlap, so the
+/// covered time is the union of their intervals, not their sum.
+fn self_times(store: &Store, child_start: &[u32], children: &[SpanIdx]) -> Vec<i64> {
+    let s = &store.spans;
+    let mut out = Vec::with_capacity(store.span_count());
+    let mut intervals: Vec<(i64, i64)> = Vec::new();
+    for i in 0..store.span_count() {
+        let (start, end) = (s.start_nanos[i], s.end_nanos[i]);
+        intervals.clear();
+        for c in &children[child_start[i] as usize..child_start[i + 1] as usize] {
+            let (cs, ce) = (
+                s.start_nanos[c.index()].max(start),
+                s.end_nanos[c.index()].min(end),
+            );
+            if ce > cs {
+                intervals.push((cs, ce));
+            }
+        }
+        intervals.sort_unstable();
+        let (mut covered, mut reach) = (0i64, i64::MIN);
+        for &(cs, ce) in &intervals {
+            let from = cs.max(reach);
+            if ce > from {
+                covered += ce - from;
+            }
+            reach = reach.max(ce);
+        }
+        out.push((end - start - covered).max(0));
+    }
+    out
+}
+
 /// Compressed adjacency (CSR) from parent links; children keep row order.
 fn adjacency(parent: &[u32]) -> (Vec<u32>, Vec<SpanIdx>) {
     let n = parent.len();
@@ -189,4 +226,32 @@ fn adjacency(parent: &[u32]) -> (Vec<u32>, Vec<SpanIdx>) {
         }
     }
     (start, children)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::{load, Input};
+
+    /// root 0..100 with children 10..40 and 30..60 (overlapping) and 80..90:
+    /// covered = 10..60 (50) + 80..90 (10) = 60, so self = 40.
+    #[test]
+    fn self_time_subtracts_the_union_of_children() {
+        let span = |id: &str, parent: &str, start: u64, end: u64| {
+            format!(
+                r#"{{"traceId":"01","spanId":"{id}","parentSpanId":"{parent}","name":"s","startTimeUnixNano":"{start}","endTimeUnixNano":"{end}"}}"#
+            )
+        };
+        let spans = [
+            span("a", "", 0, 100),
+            span("b", "a", 10, 40),
+            span("c", "a", 30, 60),
+            span("d", "a", 80, 90),
+        ];
+        let doc = format!(
+            r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}]}}]}}"#,
+            spans.join(",")
+        );
+        let session = load(vec![Input::new("t.json", doc.into_bytes())]);
+        assert_eq!(session.index.self_nanos, vec![40, 30, 30, 10]);
+    }
 }
