@@ -35,11 +35,16 @@
 //!    store, builds the index and the import report.
 //! 3. `ui` renders the index; one reducer holds the app state.
 
+// Unit tests may unwrap: a panic there is a failing test, not a user's crash.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod analysis;
 pub mod display;
 pub mod formats;
 pub mod index;
 pub mod load;
 pub mod model;
+pub mod permalink;
 
 #[cfg(feature = "web")]
 pub mod ui;

@@ -33,6 +33,7 @@ async fn trace_list_renders_one_row_per_trace_earliest_first() {
         session: session(),
         selected: None,
         on_select: Callback::noop(),
+        compact: false,
     };
     yew::Renderer::<TraceList>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
@@ -40,13 +41,13 @@ async fn trace_list_renders_one_row_per_trace_earliest_first() {
     let rows = root.query_selector_all("[data-testid=trace-row]").unwrap();
     assert_eq!(rows.length(), 4);
     let first: Element = rows.get(0).unwrap().unchecked_into();
-    let cells = first.query_selector_all("td").unwrap();
-    assert_eq!(cells.get(0).unwrap().text_content().unwrap(), "RAG.forward");
+    let name = first.query_selector(".name").unwrap().unwrap();
+    assert_eq!(name.text_content().unwrap(), "RAG.forward");
     // Rows are in start order: each start cell sorts after the previous one.
     let starts: Vec<String> = (0..rows.length())
         .map(|i| {
             let row: Element = rows.get(i).unwrap().unchecked_into();
-            row.query_selector("td.time")
+            row.query_selector(".time")
                 .unwrap()
                 .unwrap()
                 .text_content()

@@ -1,19 +1,27 @@
-//! The app shell: header with the summary bar, the error banner, and either
-//! the landing drop zone or the loaded traces. Owns the reducer.
+//! The app shell: header (summary, theme, link, help, open), error banner,
+//! and either the landing drop zone or the three panes a Jaeger or Langfuse
+//! user knows: trace list, trace view (tree + waterfall), span detail.
+//! Owns the reducer; wires keys, the URL hash and file drops to actions.
 
 use super::drop_zone::DropZone;
 use super::error_banner::ErrorBanner;
-use super::state::{Action, AppState};
+use super::help::Help;
+use super::open_button::OpenButton;
+use super::span_detail::SpanDetail;
+use super::state::{Action, AppState, DetailTab};
 use super::summary_bar::SummaryBar;
 use super::trace_list::TraceList;
+use super::trace_view::TraceView;
 use crate::load::{load, Input};
+use crate::model::{SpanIdx, TraceIdx};
+use crate::permalink::ViewState;
 use crate::web;
 use std::future::Future;
 use std::rc::Rc;
 use web_sys::File;
 use yew::prelude::*;
 
-/// Where the bundled samples are served from (copied by trunk from `static/samples`).
+/// Where the bundled sample is served from (copied by trunk from `static/samples`).
 pub const SAMPLE_URL: &str = "samples/dspy-multihop.otlp.json";
 
 /// Reads, parses and hands the result to the reducer.
@@ -31,15 +39,49 @@ fn open(
     });
 }
 
+/// Fetches a `#url=` trace; failures say what happened and how to fix it.
+fn open_url(dispatch: UseReducerDispatcher<AppState>, url: String) {
+    let name = url.rsplit('/').next().unwrap_or("trace").to_string();
+    dispatch.dispatch(Action::SetSourceUrl(Some(url.clone())));
+    open(dispatch, url.clone(), async move {
+        let bytes = web::fetch_bytes(&url).await.map_err(|e| {
+            format!("{e}. The server must allow this page to read it (CORS: Access-Control-Allow-Origin), or download the file and drop it here.")
+        })?;
+        Ok(vec![Input::new(name, bytes)])
+    });
+}
+
+/// Maps a key press to an action; `None` leaves the key to the browser.
+fn key_action(key: &web::KeyPress) -> Option<Action> {
+    if key.modifier {
+        return None;
+    }
+    if key.in_text_field {
+        return (key.key == "Escape").then_some(Action::Back);
+    }
+    Some(match key.key.as_str() {
+        "j" | "ArrowDown" => Action::Move(1),
+        "k" | "ArrowUp" => Action::Move(-1),
+        "PageDown" => Action::Move(20),
+        "PageUp" => Action::Move(-20),
+        "Enter" => Action::Open,
+        "Escape" => Action::Back,
+        "?" => Action::ToggleHelp,
+        _ => return None,
+    })
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::default);
     let hovering = use_state(|| false);
+    let theme = use_state(|| 0u8);
 
     let open_files = {
         let dispatch = state.dispatcher();
         Callback::from(move |files: Vec<File>| {
             let names: Vec<String> = files.iter().map(File::name).collect();
+            dispatch.dispatch(Action::SetSourceUrl(None));
             open(dispatch.clone(), names.join(", "), web::read_files(files));
         })
     };
@@ -50,28 +92,84 @@ pub fn App() -> Html {
                 let bytes = web::fetch_bytes(SAMPLE_URL).await?;
                 Ok(vec![Input::new("dspy-multihop.otlp.json", bytes)])
             };
+            dispatch.dispatch(Action::SetSourceUrl(None));
             open(dispatch.clone(), "sample trace".into(), fetch);
         })
     };
+    let open_link = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |url: String| open_url(dispatch.clone(), url))
+    };
     {
-        let hovering = hovering.clone();
-        let open_files = open_files.clone();
+        // Page-level listeners: drops, keys, back/forward; and a link's #url=.
+        let (hovering, open_files, dispatch) =
+            (hovering.clone(), open_files.clone(), state.dispatcher());
         use_effect_with((), move |_| {
-            let guards = web::listen_for_drops(
+            let drops = web::listen_for_drops(
                 move |over| hovering.set(over),
                 move |files| open_files.emit(files),
             );
-            move || drop(guards)
+            let keys_dispatch = dispatch.clone();
+            let keys = web::listen_for_keys(move |key| {
+                if key.key == "/" && !key.in_text_field {
+                    web::focus("[data-testid=filter-input]");
+                    return true;
+                }
+                match key_action(&key) {
+                    Some(action) => {
+                        keys_dispatch.dispatch(action);
+                        true
+                    }
+                    None => false,
+                }
+            });
+            let nav_dispatch = dispatch.clone();
+            let navigation = web::listen_for_navigation(move |hash| {
+                nav_dispatch.dispatch(Action::Navigate(ViewState::from_hash(&hash)))
+            });
+            let initial = ViewState::from_hash(&web::location_hash());
+            if let Some(url) = initial.fetchable_url() {
+                open_url(dispatch.clone(), url.to_string());
+            } else if initial.url.is_some() {
+                dispatch.dispatch(Action::LoadFailed(
+                    "The link's url= is not an http(s) address, so it was not opened.".into(),
+                ));
+            }
+            dispatch.dispatch(Action::Navigate(initial));
+            move || drop((drops, keys, navigation))
         });
     }
-    let dismiss = {
-        let dispatch = state.dispatcher();
-        Callback::from(move |()| dispatch.dispatch(Action::DismissErrors))
+    {
+        // Mirror the view into the URL: a new history entry per navigation.
+        let hash = state.view_state().to_hash();
+        use_effect_with(hash, move |hash| web::set_location_hash(hash, true));
+    }
+    {
+        let theme = *theme;
+        use_effect_with(theme, move |t| {
+            web::set_theme([None, Some("dark"), Some("light")][*t as usize % 3])
+        });
+    }
+
+    let d = state.dispatcher();
+    let dismiss = Callback::from(move |()| d.dispatch(Action::DismissErrors));
+    let d = state.dispatcher();
+    let select_trace = Callback::from(move |t: TraceIdx| d.dispatch(Action::SelectTrace(Some(t))));
+    let d = state.dispatcher();
+    let select_span = Callback::from(move |s: SpanIdx| d.dispatch(Action::SelectSpan(Some(s))));
+    let d = state.dispatcher();
+    let toggle = Callback::from(move |s: SpanIdx| d.dispatch(Action::ToggleCollapsed(s)));
+    let d = state.dispatcher();
+    let set_tab = Callback::from(move |t: DetailTab| d.dispatch(Action::SetTab(t)));
+    let d = state.dispatcher();
+    let toggle_help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
+    let cycle_theme = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| theme.set(theme.wrapping_add(1) % 3))
     };
-    let select = {
-        let dispatch = state.dispatcher();
-        Callback::from(move |trace: u32| dispatch.dispatch(Action::SelectTrace(Some(trace))))
-    };
+    let copy_link = Callback::from(|_: MouseEvent| web::copy_text(&web::location_href()));
+    let theme_label = ["Theme: system", "Theme: dark", "Theme: light"][*theme as usize % 3];
+    let collapsed = Rc::new(state.collapsed.clone());
 
     html! {
         <div class={classes!("app", hovering.then_some("hovering"))}>
@@ -81,6 +179,11 @@ pub fn App() -> Html {
                     <SummaryBar counts={session.index.totals} />
                 }
                 <span class="spacer" />
+                <button class="small" onclick={cycle_theme} data-testid="theme-toggle">{ theme_label }</button>
+                if state.session.is_some() {
+                    <button class="small" onclick={copy_link} data-testid="copy-link">{ "Copy link" }</button>
+                }
+                <button class="small" onclick={toggle_help.clone()} aria-label="Keyboard shortcuts">{ "?" }</button>
                 if state.session.is_some() {
                     <OpenButton on_files={open_files.clone()} />
                 }
@@ -91,42 +194,25 @@ pub fn App() -> Html {
             }
             <main>
                 if let Some(session) = &state.session {
-                    <TraceList session={session.clone()} selected={state.selected_trace} on_select={select} />
+                    <div class={classes!("panes", state.trace.is_some().then_some("with-trace"), state.span.is_some().then_some("with-span"))}>
+                        <TraceList session={session.clone()} selected={state.trace} on_select={select_trace} compact={state.trace.is_some()} />
+                        if let Some(trace) = state.trace {
+                            <TraceView session={session.clone()} {trace} selected={state.span} collapsed={collapsed} on_select={select_span} on_toggle={toggle} />
+                        }
+                        if let Some(span) = state.span {
+                            <SpanDetail session={session.clone()} {span} tab={state.tab} on_tab={set_tab} />
+                        }
+                    </div>
                 } else {
-                    <DropZone on_files={open_files} on_sample={open_sample} />
+                    <DropZone on_files={open_files} on_sample={open_sample} on_url={open_link} />
                 }
             </main>
+            if state.show_help {
+                <Help on_close={toggle_help} />
+            }
             if *hovering {
                 <div class="drop-overlay" aria-hidden="true">{ "Drop trace files to open them" }</div>
             }
         </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct OpenButtonProps {
-    pub on_files: Callback<Vec<File>>,
-}
-
-/// A button that opens the browser's file picker (several files allowed).
-#[component]
-pub fn OpenButton(props: &OpenButtonProps) -> Html {
-    let onchange = {
-        let on_files = props.on_files.clone();
-        Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                let files = web::files_from_input(&input);
-                input.set_value("");
-                if !files.is_empty() {
-                    on_files.emit(files);
-                }
-            }
-        })
-    };
-    html! {
-        <label class="button">
-            { "Open files…" }
-            <input type="file" multiple=true class="visually-hidden" data-testid="file-input" {onchange} />
-        </label>
     }
 }

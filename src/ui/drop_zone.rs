@@ -1,20 +1,36 @@
 //! The landing page: one big drop target (the whole page accepts drops), a
-//! file picker and a bundled sample one click away.
+//! file picker, an "open from URL" field and a bundled sample one click away.
 
-use super::app::OpenButton;
+use super::open_button::OpenButton;
 use crate::formats::REGISTRY;
-use web_sys::File;
+use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct DropZoneProps {
     pub on_files: Callback<Vec<File>>,
     pub on_sample: Callback<()>,
+    /// Opens a trace from an http(s) URL.
+    pub on_url: Callback<String>,
 }
 
 #[component]
 pub fn DropZone(props: &DropZoneProps) -> Html {
+    let url = use_node_ref();
     let on_sample = props.on_sample.reform(|e: MouseEvent| e.prevent_default());
+    let onsubmit = {
+        let (url, on_url) = (url.clone(), props.on_url.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(input) = url.cast::<HtmlInputElement>() {
+                let value = input.value().trim().to_string();
+                if !value.is_empty() {
+                    on_url.emit(value);
+                }
+            }
+        })
+    };
+    let names: Vec<&str> = REGISTRY.iter().map(|f| f.name).collect();
     html! {
         <section class="landing" data-testid="drop-zone">
             <h1>{ "Drop a trace file anywhere on this page" }</h1>
@@ -27,11 +43,11 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
                     { "or try a sample (DSPy multi-hop RAG, OTLP JSON)" }
                 </a>
             </div>
-            <p class="formats">
-                { "Reads: " }
-                { REGISTRY.iter().map(|f| f.name).collect::<Vec<_>>().join(" · ") }
-                { " — gzip and zip too." }
-            </p>
+            <form class="url-form" {onsubmit}>
+                <input ref={url} type="url" placeholder="https://…/trace.json" aria-label="Trace URL" data-testid="url-input" />
+                <button class="small" type="submit">{ "Open URL" }</button>
+            </form>
+            <p class="formats">{ "Reads: " }{ names.join(" · ") }{ " — gzip and zip too." }</p>
         </section>
     }
 }

@@ -1,13 +1,20 @@
-//! yew components and the app state. Renders what `index` computes and the
-//! strings `display` makes; never parses or aggregates. Browser I/O goes
-//! through `web`.
+//! yew components and the app state. Renders what `index` and `analysis`
+//! compute and the strings `display` makes; never parses or aggregates.
+//! Browser I/O goes through `web`. One public component per file.
 
 mod app;
 mod drop_zone;
 mod error_banner;
+mod help;
+mod lm_call_pane;
+mod open_button;
+mod payload_view;
+mod span_detail;
 pub mod state;
 mod summary_bar;
 pub mod trace_list;
+mod trace_view;
+mod virtual_rows;
 
 pub use app::App;
 pub use trace_list::TraceList;

@@ -1,7 +1,12 @@
 //! App state and the one reducer every user action goes through. Pure: no
-//! browser types, so it is tested natively.
+//! browser types, so it is tested natively. Keyboard keys arrive here as
+//! intents (`Move`, `Open`, `Back`), not as key codes.
 
+use crate::analysis::tree_rows::tree_rows;
 use crate::load::Session;
+use crate::model::{SpanIdx, TraceIdx};
+use crate::permalink::ViewState;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -11,27 +16,76 @@ pub struct Loading {
     pub what: String,
 }
 
+/// Tabs of the span detail pane (their names are the `tab=` URL values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DetailTab {
+    #[default]
+    Overview,
+    Lm,
+    Io,
+    Attributes,
+    Events,
+}
+
+impl DetailTab {
+    pub const ALL: [DetailTab; 5] = [
+        DetailTab::Overview,
+        DetailTab::Lm,
+        DetailTab::Io,
+        DetailTab::Attributes,
+        DetailTab::Events,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            DetailTab::Overview => "overview",
+            DetailTab::Lm => "lm",
+            DetailTab::Io => "io",
+            DetailTab::Attributes => "attributes",
+            DetailTab::Events => "events",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DetailTab::Overview => "Overview",
+            DetailTab::Lm => "LM call",
+            DetailTab::Io => "Input / output",
+            DetailTab::Attributes => "Attributes",
+            DetailTab::Events => "Events",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<DetailTab> {
+        DetailTab::ALL.into_iter().find(|t| t.id() == id)
+    }
+}
+
+/// Which list the keyboard moves in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    Traces,
+    Spans,
+}
+
 #[derive(Debug, Default)]
 pub struct AppState {
     pub session: Option<Rc<Session>>,
     pub loading: Option<Loading>,
     /// Messages for the error banner, newest last.
     pub errors: Vec<String>,
-    pub selected_trace: Option<u32>,
-}
-
-impl PartialEq for AppState {
-    fn eq(&self, other: &Self) -> bool {
-        let same_session = match (&self.session, &other.session) {
-            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        };
-        same_session
-            && self.loading == other.loading
-            && self.errors == other.errors
-            && self.selected_trace == other.selected_trace
-    }
+    pub trace: Option<TraceIdx>,
+    pub span: Option<SpanIdx>,
+    pub tab: DetailTab,
+    pub pane: Pane,
+    /// Spans whose subtree is hidden in the tree.
+    pub collapsed: BTreeSet<u32>,
+    pub show_help: bool,
+    /// The `#url=` the session came from, kept in links.
+    pub source_url: Option<String>,
+    /// A view state waiting for its session (a link opened before loading).
+    pub pending: Option<ViewState>,
 }
 
 #[derive(Debug)]
@@ -42,19 +96,144 @@ pub enum Action {
     Loaded(Rc<Session>),
     LoadFailed(String),
     DismissErrors,
-    SelectTrace(Option<u32>),
+    SelectTrace(Option<TraceIdx>),
+    SelectSpan(Option<SpanIdx>),
+    SetTab(DetailTab),
+    ToggleCollapsed(SpanIdx),
+    /// j/k or arrows: move the selection in the focused list.
+    Move(i32),
+    /// Enter: from the trace list into its span tree; on an LM span, its LM tab.
+    Open,
+    /// Esc: close help, or step back from span to trace to list.
+    Back,
+    ToggleHelp,
+    /// The URL hash changed (a link was opened, or back/forward).
+    Navigate(ViewState),
+    SetSourceUrl(Option<String>),
+}
+
+impl AppState {
+    fn clone_fields(&self) -> AppState {
+        AppState {
+            session: self.session.clone(),
+            loading: self.loading.clone(),
+            errors: self.errors.clone(),
+            trace: self.trace,
+            span: self.span,
+            tab: self.tab,
+            pane: self.pane,
+            collapsed: self.collapsed.clone(),
+            show_help: self.show_help,
+            source_url: self.source_url.clone(),
+            pending: self.pending.clone(),
+        }
+    }
+
+    /// The view state to mirror into the URL hash.
+    pub fn view_state(&self) -> ViewState {
+        let session = self.session.as_deref();
+        let trace = self
+            .trace
+            .zip(session)
+            .map(|(t, s)| s.store.id(s.store.traces.trace_id[t.index()]).to_string());
+        let span = self
+            .span
+            .zip(session)
+            .map(|(sp, s)| s.store.id(s.store.spans.span_id[sp.index()]).to_string());
+        ViewState {
+            url: self.source_url.clone(),
+            trace,
+            tab: span
+                .as_ref()
+                .filter(|_| self.tab != DetailTab::Overview)
+                .map(|_| self.tab.id().to_string()),
+            span,
+            ..ViewState::default()
+        }
+    }
+
+    fn apply_view(&mut self, view: &ViewState) {
+        let Some(session) = self.session.clone() else {
+            self.pending = Some(view.clone());
+            return;
+        };
+        let store = &session.store;
+        self.trace = view.trace.as_deref().and_then(|id| {
+            let sym = store.ids.get(id)?;
+            store
+                .traces
+                .trace_id
+                .iter()
+                .position(|t| *t == sym)
+                .map(|t| TraceIdx(t as u32))
+        });
+        self.span = match (self.trace, view.span.as_deref()) {
+            (Some(trace), Some(id)) => store.ids.get(id).and_then(|sym| {
+                store
+                    .trace_spans(trace)
+                    .find(|&i| store.spans.span_id[i] == sym)
+                    .map(|i| SpanIdx(i as u32))
+            }),
+            _ => None,
+        };
+        self.tab = view
+            .tab
+            .as_deref()
+            .and_then(DetailTab::from_id)
+            .unwrap_or_default();
+        self.pane = if self.span.is_some() {
+            Pane::Spans
+        } else {
+            Pane::Traces
+        };
+        if view.url.is_some() {
+            self.source_url = view.url.clone();
+        }
+    }
+
+    fn move_selection(&mut self, delta: i32) {
+        let Some(session) = self.session.clone() else {
+            return;
+        };
+        match (self.pane, self.trace) {
+            (Pane::Spans, Some(trace)) => {
+                let rows = tree_rows(&session.store, &session.index, trace, &self.collapsed);
+                let at = self
+                    .span
+                    .and_then(|s| rows.iter().position(|r| r.span == s));
+                let next = step(at, delta, rows.len());
+                self.span = next.map(|i| rows[i].span);
+            }
+            _ => {
+                let order = &session.index.by_start;
+                let at = self.trace.and_then(|t| order.iter().position(|x| *x == t));
+                if let Some(next) = step(at, delta, order.len()) {
+                    self.trace = Some(order[next]);
+                    self.span = None;
+                    self.collapsed.clear();
+                }
+            }
+        }
+    }
+}
+
+/// Moves an optional position by `delta` within `0..len`, clamping; from
+/// nothing, a move selects the first row.
+fn step(at: Option<usize>, delta: i32, len: usize) -> Option<usize> {
+    if len == 0 {
+        return None;
+    }
+    Some(match at {
+        None => 0,
+        Some(i) => (i as i64 + i64::from(delta)).clamp(0, len as i64 - 1) as usize,
+    })
 }
 
 impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = AppState {
-            session: self.session.clone(),
-            loading: self.loading.clone(),
-            errors: self.errors.clone(),
-            selected_trace: self.selected_trace,
-        };
+        let mut next = self.clone_fields();
         match action {
             Action::LoadStarted(what) => {
                 next.loading = Some(Loading { what });
@@ -67,9 +246,15 @@ impl Reducible for AppState {
                     .failed()
                     .filter_map(|f| f.error.clone())
                     .collect();
-                if session.store.span_count() > 0 {
+                if session.store.span_count() > 0 || session.store.trace_count() > 0 {
                     next.session = Some(session);
-                    next.selected_trace = None;
+                    next.trace = None;
+                    next.span = None;
+                    next.collapsed.clear();
+                    next.pane = Pane::Traces;
+                    if let Some(view) = next.pending.take() {
+                        next.apply_view(&view);
+                    }
                 }
             }
             Action::LoadFailed(message) => {
@@ -77,7 +262,57 @@ impl Reducible for AppState {
                 next.errors.push(message);
             }
             Action::DismissErrors => next.errors.clear(),
-            Action::SelectTrace(trace) => next.selected_trace = trace,
+            Action::SelectTrace(trace) => {
+                if next.trace != trace {
+                    next.span = None;
+                    next.collapsed.clear();
+                }
+                next.trace = trace;
+                next.pane = Pane::Traces;
+            }
+            Action::SelectSpan(span) => {
+                next.span = span;
+                next.pane = Pane::Spans;
+            }
+            Action::SetTab(tab) => next.tab = tab,
+            Action::ToggleCollapsed(span) => {
+                if !next.collapsed.remove(&span.0) {
+                    next.collapsed.insert(span.0);
+                }
+            }
+            Action::Move(delta) => next.move_selection(delta),
+            Action::Open => match (next.pane, next.trace, next.span) {
+                (Pane::Traces, Some(trace), _) => {
+                    next.pane = Pane::Spans;
+                    if let Some(session) = &next.session {
+                        next.span = session.index.roots(&session.store, trace).next();
+                    }
+                }
+                (Pane::Spans, _, Some(span)) => {
+                    let is_llm = next.session.as_ref().is_some_and(|s| {
+                        s.store.spans.kind[span.index()] == crate::model::SpanKind::Llm
+                    });
+                    next.tab = if is_llm {
+                        DetailTab::Lm
+                    } else {
+                        DetailTab::Overview
+                    };
+                }
+                _ => next.move_selection(0),
+            },
+            Action::Back => {
+                if next.show_help {
+                    next.show_help = false;
+                } else if next.span.is_some() {
+                    next.span = None;
+                    next.pane = Pane::Traces;
+                } else {
+                    next.trace = None;
+                }
+            }
+            Action::ToggleHelp => next.show_help = !next.show_help,
+            Action::Navigate(view) => next.apply_view(&view),
+            Action::SetSourceUrl(url) => next.source_url = url,
         }
         Rc::new(next)
     }
@@ -92,14 +327,17 @@ mod tests {
         Rc::new(load(vec![Input::new(name, bytes.to_vec())]))
     }
 
-    const ONE_SPAN: &[u8] = br#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"root","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#;
+    fn fixture(rel: &str) -> Rc<Session> {
+        let path = format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+        session(rel, &std::fs::read(path).unwrap_or_default())
+    }
 
     #[test]
     fn a_failed_file_keeps_the_previous_session() {
         let state = Rc::new(AppState::default());
         let state = state.reduce(Action::LoadStarted("good.json".into()));
         assert!(state.loading.is_some());
-        let good = session("good.json", ONE_SPAN);
+        let good = fixture("otlp-json/dspy-rag.openinference.otlp-http-json.json");
         let state = state.reduce(Action::Loaded(good.clone()));
         assert!(state.loading.is_none());
         let state = state.reduce(Action::Loaded(session("notes.txt", b"hello")));
@@ -108,5 +346,62 @@ mod tests {
         assert!(state.errors[0].contains("notes.txt"));
         let state = state.reduce(Action::DismissErrors);
         assert!(state.errors.is_empty());
+    }
+
+    #[test]
+    fn keyboard_reaches_an_lm_call() {
+        let mut state = Rc::new(AppState::default());
+        state = state.reduce(Action::Loaded(fixture(
+            "otlp-json/dspy-classify.openinference.otlp-http-json.json",
+        )));
+        state = state.reduce(Action::Move(1)); // j: first trace
+        assert_eq!(
+            state.trace,
+            state.session.as_ref().map(|s| s.index.by_start[0])
+        );
+        state = state.reduce(Action::Open); // Enter: into its span tree, root selected
+        assert_eq!(state.pane, Pane::Spans);
+        for _ in 0..5 {
+            state = state.reduce(Action::Move(1)); // down to the innermost span
+        }
+        state = state.reduce(Action::Open); // Enter on an LLM span: the LM tab
+        assert_eq!(state.tab, DetailTab::Lm);
+        let session = state.session.clone().unwrap();
+        let span = state.span.map(|s| {
+            session
+                .store
+                .str(session.store.spans.name[s.index()])
+                .to_string()
+        });
+        assert_eq!(span.as_deref(), Some("completion"));
+        state = state.reduce(Action::Back);
+        state = state.reduce(Action::Back);
+        assert_eq!((state.span, state.trace), (None, None));
+    }
+
+    #[test]
+    fn view_state_round_trips_through_the_hash() {
+        let mut state = Rc::new(AppState::default());
+        state = state.reduce(Action::Loaded(fixture(
+            "otlp-json/dspy-rag.openinference.otlp-http-json.json",
+        )));
+        state = state.reduce(Action::Move(1));
+        state = state.reduce(Action::Open);
+        state = state.reduce(Action::Move(1));
+        state = state.reduce(Action::SetTab(DetailTab::Attributes));
+        let view = state.view_state();
+        assert!(view.span.is_some() && view.trace.is_some());
+        assert_eq!(view.tab.as_deref(), Some("attributes"));
+        let fresh = Rc::new(AppState::default())
+            .reduce(Action::Navigate(ViewState::from_hash(&view.to_hash())));
+        assert!(
+            fresh.pending.is_some(),
+            "a link opened before loading waits for the session"
+        );
+        let fresh = fresh.reduce(Action::Loaded(state.session.clone().unwrap()));
+        assert_eq!(
+            (fresh.trace, fresh.span, fresh.tab),
+            (state.trace, state.span, state.tab)
+        );
     }
 }

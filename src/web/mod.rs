@@ -98,3 +98,128 @@ pub fn listen_for_drops(
         }),
     ]
 }
+
+/// Copies text to the clipboard (best effort: browsers may refuse).
+pub fn copy_text(text: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+}
+
+/// The current location hash, with its `#`.
+pub fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The page's full address (for the "copy link" button).
+pub fn location_href() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
+/// Writes the hash into the address bar: a new history entry when `push`
+/// (so Back returns to the previous view), else a replacement.
+pub fn set_location_hash(hash: &str, push: bool) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if location_hash() == hash {
+        return;
+    }
+    let target = if hash.is_empty() {
+        window.location().pathname().unwrap_or_default()
+            + &window.location().search().unwrap_or_default()
+    } else {
+        hash.to_string()
+    };
+    if let Ok(history) = window.history() {
+        let _ = if push {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target))
+        } else {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target))
+        };
+    }
+}
+
+/// Calls `f(hash)` when the user goes back/forward or edits the hash.
+pub fn listen_for_navigation(f: impl Fn(String) + 'static) -> Vec<EventListener> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let f = std::rc::Rc::new(f);
+    let g = f.clone();
+    vec![
+        EventListener::new(&window, "popstate", move |_| f(location_hash())),
+        EventListener::new(&window, "hashchange", move |_| g(location_hash())),
+    ]
+}
+
+/// A key press, with whether it happened in a text field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPress {
+    pub key: String,
+    pub in_text_field: bool,
+    pub modifier: bool,
+}
+
+/// Calls `f` for every key press on the page; when `f` returns true the
+/// browser's default action is prevented.
+pub fn listen_for_keys(f: impl Fn(KeyPress) -> bool + 'static) -> EventListener {
+    let document = web_sys::window().and_then(|w| w.document());
+    let target: web_sys::EventTarget = match document {
+        Some(d) => d.into(),
+        None => web_sys::EventTarget::new()
+            .unwrap_or_else(|_| wasm_bindgen::JsValue::NULL.unchecked_into()),
+    };
+    EventListener::new_with_options(
+        &target,
+        "keydown",
+        EventListenerOptions::enable_prevent_default(),
+        move |e| {
+            let Some(event) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            let in_text_field = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                });
+            let press = KeyPress {
+                key: event.key(),
+                in_text_field,
+                modifier: event.ctrl_key() || event.meta_key() || event.alt_key(),
+            };
+            if f(press) {
+                event.prevent_default();
+            }
+        },
+    )
+}
+
+/// Focuses the first element matching a CSS selector.
+pub fn focus(selector: &str) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = el {
+        let _ = el.focus();
+    }
+}
+
+/// Sets the colour theme on the document (`light`, `dark`, or the system's).
+pub fn set_theme(theme: Option<&str>) {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
+    if let Some(root) = root {
+        let _ = match theme {
+            Some(t) => root.set_attribute("data-theme", t),
+            None => root.remove_attribute("data-theme"),
+        };
+    }
+}

@@ -1,0 +1,242 @@
+//! The span detail pane: tabs for the overview (kind, status, times, self
+//! time, service, ids, exception), the LM call, input/output, a searchable
+//! attribute table, and events with stack traces.
+
+use super::lm_call_pane::LmCallPane;
+use super::payload_view::{text_or_link, PayloadView};
+use super::state::DetailTab;
+use super::trace_view::kind_icon;
+use crate::display;
+use crate::load::Session;
+use crate::model::{SpanIdx, SpanKind, StatusCode, NONE};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct SpanDetailProps {
+    pub session: Rc<Session>,
+    pub span: SpanIdx,
+    pub tab: DetailTab,
+    pub on_tab: Callback<DetailTab>,
+}
+
+impl PartialEq for SpanDetailProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &other.session)
+            && self.span == other.span
+            && self.tab == other.tab
+    }
+}
+
+#[component]
+pub fn SpanDetail(props: &SpanDetailProps) -> Html {
+    let store = &props.session.store;
+    let i = props.span.index();
+    let s = &store.spans;
+    let kind = s.kind[i];
+    let tabs = DetailTab::ALL.iter().map(|&tab| {
+        let onclick = props.on_tab.reform(move |_: MouseEvent| tab);
+        let selected = tab == props.tab;
+        let hidden = tab == DetailTab::Lm && kind != SpanKind::Llm;
+        html! {
+            <button class={classes!("tab", selected.then_some("selected"), hidden.then_some("dim"))} role="tab"
+                aria-selected={selected.to_string()} data-testid={format!("tab-{}", tab.id())} {onclick}>
+                { tab.label() }
+            </button>
+        }
+    });
+    let body = match props.tab {
+        DetailTab::Overview => overview(&props.session, props.span),
+        DetailTab::Lm => html! { <LmCallPane session={props.session.clone()} span={props.span} /> },
+        DetailTab::Io => io(&props.session, props.span),
+        DetailTab::Attributes => {
+            html! { <AttributeTable session={props.session.clone()} span={props.span} /> }
+        }
+        DetailTab::Events => events(&props.session, props.span),
+    };
+    html! {
+        <aside class="span-detail" data-testid="span-detail">
+            <header class="detail-head">
+                <span class={classes!("kind-badge", format!("kind-{kind}"))}>{ kind_icon(kind) }{ " " }{ kind.as_str() }</span>
+                <h2>{ store.str(s.name[i]).to_string() }</h2>
+                if s.status[i] == StatusCode::Error { <span class="status-error">{ "error" }</span> }
+            </header>
+            <nav class="tabs" role="tablist">{ for tabs }</nav>
+            <div class="detail-body">{ body }</div>
+        </aside>
+    }
+}
+
+/// Exception type, message and stack trace from the span's `exception` event.
+fn exception(session: &Session, span: SpanIdx) -> Option<(String, String, String)> {
+    let store = &session.store;
+    store
+        .span_events(span)
+        .find(|&e| store.str(store.events.name[e]) == "exception")
+        .map(|e| {
+            let mut found = (String::new(), String::new(), String::new());
+            for (k, v) in store.event_attrs(e) {
+                let text = store.attr_text(v).into_owned();
+                match store.str(k) {
+                    "exception.type" => found.0 = text,
+                    "exception.message" => found.1 = text,
+                    "exception.stacktrace" => found.2 = text,
+                    _ => {}
+                }
+            }
+            found
+        })
+}
+
+fn overview(session: &Session, span: SpanIdx) -> Html {
+    let store = &session.store;
+    let s = &store.spans;
+    let i = span.index();
+    let t0 = session.index.traces[s.trace[i].index()].start_nanos;
+    let parent = if s.parent[i] == NONE {
+        if s.parent_id[i].is_empty() {
+            "— (root)".to_string()
+        } else {
+            format!("{} (not loaded)", store.id(s.parent_id[i]))
+        }
+    } else {
+        store.id(s.span_id[s.parent[i] as usize]).to_string()
+    };
+    let mut facts = vec![
+        ("Kind", s.kind[i].as_str().to_string()),
+        ("Status", s.status[i].as_str().to_string()),
+        (
+            "Start",
+            format!(
+                "{} (+{})",
+                display::timestamp(s.start_nanos[i]),
+                display::duration(s.start_nanos[i] - t0)
+            ),
+        ),
+        (
+            "Duration",
+            display::duration(s.end_nanos[i] - s.start_nanos[i]),
+        ),
+        ("Self time", display::duration(session.index.self_nanos[i])),
+        ("Service", store.str(s.service[i]).to_string()),
+        (
+            "Trace id",
+            store
+                .id(store.traces.trace_id[s.trace[i].index()])
+                .to_string(),
+        ),
+        ("Span id", store.id(s.span_id[i]).to_string()),
+        ("Parent", parent),
+        (
+            "Source file",
+            store
+                .sources
+                .get(s.source[i].0 as usize)
+                .map(|f| f.name.clone())
+                .unwrap_or_default(),
+        ),
+    ];
+    if !s.model[i].is_empty() {
+        facts.push(("Model", store.str(s.model[i]).to_string()));
+    }
+    let exc = exception(session, span);
+    let message = s.status_message[i].map(|t| store.text(t).into_owned());
+    html! {
+        <div class="overview">
+            <dl class="facts">{ for facts.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }</dl>
+            if let Some(message) = message {
+                <div class="error-box" data-testid="status-message"><strong>{ "Status message" }</strong><pre>{ message }</pre></div>
+            }
+            if let Some((kind, message, stack)) = exc {
+                <div class="error-box" data-testid="exception">
+                    <strong>{ format!("{kind}: {message}") }</strong>
+                    if !stack.is_empty() { <pre class="stack">{ stack }</pre> }
+                </div>
+            }
+        </div>
+    }
+}
+
+fn io(session: &Session, span: SpanIdx) -> Html {
+    let store = &session.store;
+    let i = span.index();
+    let input = store.spans.input[i].map(|t| store.text(t).into_owned());
+    let output = store.spans.output[i].map(|t| store.text(t).into_owned());
+    html! {
+        <div class="io">
+            if let Some(text) = input { <PayloadView label="Input" text={text} /> } else { <p class="muted">{ "No input recorded." }</p> }
+            if let Some(text) = output { <PayloadView label="Output" text={text} /> } else { <p class="muted">{ "No output recorded." }</p> }
+        </div>
+    }
+}
+
+fn events(session: &Session, span: SpanIdx) -> Html {
+    let store = &session.store;
+    let rows: Vec<usize> = store.span_events(span).collect();
+    if rows.is_empty() {
+        return html! { <p class="muted">{ "No events." }</p> };
+    }
+    let t0 = store.spans.start_nanos[span.index()];
+    html! {
+        <ol class="events" data-testid="events">
+            { for rows.into_iter().map(|e| html! {
+                <li>
+                    <strong>{ store.str(store.events.name[e]).to_string() }</strong>
+                    <span class="muted">{ format!(" +{}", display::duration(store.events.time_nanos[e] - t0)) }</span>
+                    <table class="kv">
+                        { for store.event_attrs(e).map(|(k, v)| html! {
+                            <tr><th>{ store.str(k).to_string() }</th><td><pre>{ store.attr_text(v).into_owned() }</pre></td></tr>
+                        }) }
+                    </table>
+                </li>
+            }) }
+        </ol>
+    }
+}
+
+#[derive(Properties)]
+pub struct AttributeTableProps {
+    pub session: Rc<Session>,
+    pub span: SpanIdx,
+}
+
+impl PartialEq for AttributeTableProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &other.session) && self.span == other.span
+    }
+}
+
+/// All attributes of a span (and its resource), filtered by a search box.
+#[component]
+pub fn AttributeTable(props: &AttributeTableProps) -> Html {
+    let query = use_state(String::new);
+    let store = &props.session.store;
+    let needle = query.to_lowercase();
+    let oninput = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                query.set(input.value());
+            }
+        })
+    };
+    let rows: Vec<(String, String)> = store
+        .span_attrs(props.span)
+        .map(|(k, v)| (store.str(k).to_string(), store.attr_text(v).into_owned()))
+        .filter(|(k, v)| {
+            needle.is_empty()
+                || k.to_lowercase().contains(&needle)
+                || v.to_lowercase().contains(&needle)
+        })
+        .collect();
+    html! {
+        <div class="attributes">
+            <input class="search" type="search" placeholder="Search attributes" value={(*query).clone()} {oninput} />
+            <table class="kv" data-testid="attributes">
+                { for rows.iter().map(|(k, v)| html! {
+                    <tr><th>{ k.clone() }</th><td class="attr-value">{ text_or_link(v) }</td></tr>
+                }) }
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,184 @@
+//! One trace: a header with its totals, then the span tree and the waterfall
+//! side by side (one virtualised row per visible span, bars on the trace's
+//! time axis). Error spans are marked; LM, retriever and tool spans have
+//! their own icon and colour.
+
+use super::virtual_rows::VirtualRows;
+use crate::analysis::tree_rows::{tree_rows, TreeRow};
+use crate::display;
+use crate::load::Session;
+use crate::model::{SpanIdx, SpanKind, StatusCode, TraceIdx};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use yew::prelude::*;
+
+pub const ROW_HEIGHT: u32 = 26;
+
+#[derive(Properties)]
+pub struct TraceViewProps {
+    pub session: Rc<Session>,
+    pub trace: TraceIdx,
+    pub selected: Option<SpanIdx>,
+    pub collapsed: Rc<BTreeSet<u32>>,
+    pub on_select: Callback<SpanIdx>,
+    pub on_toggle: Callback<SpanIdx>,
+}
+
+impl PartialEq for TraceViewProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &other.session)
+            && self.trace == other.trace
+            && self.selected == other.selected
+            && self.collapsed == other.collapsed
+    }
+}
+
+/// A glyph per span kind (text, so it is never markup).
+pub fn kind_icon(kind: SpanKind) -> &'static str {
+    match kind {
+        SpanKind::Llm => "✦",
+        SpanKind::Chain => "▸",
+        SpanKind::Retriever => "⌕",
+        SpanKind::Tool => "⚒",
+        SpanKind::Agent => "◎",
+        SpanKind::Embedding => "≋",
+        SpanKind::Parser => "⇄",
+        SpanKind::Evaluator => "✓",
+        SpanKind::Unknown => "•",
+    }
+}
+
+#[component]
+pub fn TraceView(props: &TraceViewProps) -> Html {
+    let session = props.session.clone();
+    let rows = use_memo(
+        (
+            Rc::as_ptr(&session) as usize,
+            props.trace,
+            props.collapsed.clone(),
+        ),
+        move |(_, trace, collapsed)| tree_rows(&session.store, &session.index, *trace, collapsed),
+    );
+    let store = &props.session.store;
+    let Some(t) = props.session.index.traces.get(props.trace.index()) else {
+        return html! {};
+    };
+    let root_name = t
+        .root
+        .map_or("(no root span)", |r| store.str(store.spans.name[r.index()]));
+    let keep_visible = props
+        .selected
+        .and_then(|s| rows.iter().position(|r| r.span == s));
+
+    let render = {
+        let (session, rows) = (props.session.clone(), rows.clone());
+        let (selected, on_select, on_toggle) = (
+            props.selected,
+            props.on_select.clone(),
+            props.on_toggle.clone(),
+        );
+        Callback::from(move |i: usize| match rows.get(i) {
+            Some(row) => span_row(
+                &session,
+                row,
+                selected == Some(row.span),
+                &on_select,
+                &on_toggle,
+            ),
+            None => html! {},
+        })
+    };
+    let ticks = (0..=4).map(|q| {
+        let label = display::duration(t.duration_nanos() * q / 4);
+        let style = format!("left:{}%", q * 25);
+        html! { <span class="tick" {style}>{ label }</span> }
+    });
+    html! {
+        <section class="trace-view" data-testid="trace-view">
+            <header class="trace-header">
+                <h2 title={root_name.to_string()}>{ root_name }</h2>
+                <span>{ display::timestamp(t.start_nanos) }</span>
+                <span>{ display::duration(t.duration_nanos()) }</span>
+                <span>{ display::plural(u64::from(t.spans), "span", "spans") }</span>
+                <span>{ display::plural(u64::from(t.lm_calls), "LM call", "LM calls") }</span>
+                if t.error_spans > 0 {
+                    <span class="has-errors">{ display::plural(u64::from(t.error_spans), "error", "errors") }</span>
+                }
+                if t.input_tokens + t.output_tokens > 0 {
+                    <span>{ display::tokens(t.input_tokens + t.output_tokens) }</span>
+                }
+                if let Some(cost) = t.cost_usd {
+                    <span>{ display::cost_usd(cost) }</span>
+                }
+            </header>
+            <div class="span-grid-head">
+                <span class="tree-col">{ "Span" }</span>
+                <span class="bar-col axis">{ for ticks }</span>
+            </div>
+            <VirtualRows row_count={rows.len()} row_height={ROW_HEIGHT} {render} {keep_visible} class="span-rows" testid="span-tree" />
+        </section>
+    }
+}
+
+fn span_row(
+    session: &Session,
+    row: &TreeRow,
+    selected: bool,
+    on_select: &Callback<SpanIdx>,
+    on_toggle: &Callback<SpanIdx>,
+) -> Html {
+    let store = &session.store;
+    let i = row.span.index();
+    let s = &store.spans;
+    let kind = s.kind[i];
+    let is_error = s.status[i] == StatusCode::Error;
+    let name = store.str(s.name[i]).to_string();
+    let span = row.span;
+    let onclick = on_select.reform(move |_: MouseEvent| span);
+    let toggle = on_toggle.reform(move |e: MouseEvent| {
+        e.stop_propagation();
+        span
+    });
+    let indent = format!("padding-left:{}px", 6 + row.depth * 14);
+    let bar = format!(
+        "left:{:.4}%;width:max({:.4}%, 2px)",
+        row.offset * 100.0,
+        row.width * 100.0
+    );
+    let label_left = format!(
+        "left:calc({:.4}% + 4px)",
+        (row.offset + row.width).min(0.85) * 100.0
+    );
+    let classes = classes!(
+        "span-row",
+        format!("kind-{kind}"),
+        selected.then_some("selected"),
+        is_error.then_some("error"),
+        s.is_lm_call[i].then_some("lm-call")
+    );
+    html! {
+        <div class={classes} data-testid="span-row" data-span-id={store.id(s.span_id[i]).to_string()} data-kind={kind.as_str()} {onclick}>
+            <span class="tree-col" style={indent} title={name.clone()}>
+                if row.child_count > 0 {
+                    <button class="twisty" onclick={toggle} aria-label={if row.collapsed { "Expand" } else { "Collapse" }}>
+                        { if row.collapsed { "▸" } else { "▾" } }
+                    </button>
+                } else {
+                    <span class="twisty-space" />
+                }
+                <span class="kind-icon" title={kind.as_str()}>{ kind_icon(kind) }</span>
+                <span class="span-name">{ name }</span>
+                if is_error {
+                    <span class="error-mark" title="error">{ "!" }</span>
+                }
+                if row.collapsed {
+                    <span class="hidden-count">{ format!("+{}", row.child_count) }</span>
+                }
+            </span>
+            <span class="bar-col">
+                <span class="bar" style={bar} />
+                <span class="bar-label" style={label_left}>{ display::duration(s.end_nanos[i] - s.start_nanos[i]) }</span>
+            </span>
+        </div>
+    }
+}
