@@ -12,6 +12,7 @@ pub mod otlp;
 pub mod otlp_wire;
 pub mod semconv;
 pub mod time;
+pub mod zipkin;
 
 use crate::model::{Location, StoreBuilder};
 use std::fmt;
@@ -49,7 +50,12 @@ pub struct Format {
 }
 
 /// Every format, in tie-break order.
-pub const REGISTRY: &[Format] = &[otlp::OTLP_PROTOJSON, otlp::OTLP_JSON, otlp::OTLP_JSONL];
+pub const REGISTRY: &[Format] = &[
+    otlp::OTLP_PROTOJSON,
+    otlp::OTLP_JSON,
+    otlp::OTLP_JSONL,
+    zipkin::ZIPKIN_JSON,
+];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
     REGISTRY.iter().find(|f| f.id == id)
