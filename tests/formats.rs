@@ -17,6 +17,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("otlp-jsonl", "", "otlp-jsonl"),
     ("langfuse-otlp", "", "otlp-protojson"),
     ("zipkin-json", "", "zipkin-json"),
+    ("jaeger-json", "", "jaeger-json"),
 ];
 
 fn fixtures_dir() -> PathBuf {

@@ -7,6 +7,8 @@
 //! Adding a format = one file, one line in [`REGISTRY`], fixtures, a README row.
 
 pub mod container;
+pub mod jaeger;
+pub mod jaeger_wire;
 pub mod json;
 pub mod otlp;
 pub mod otlp_wire;
@@ -55,6 +57,7 @@ pub const REGISTRY: &[Format] = &[
     otlp::OTLP_JSON,
     otlp::OTLP_JSONL,
     zipkin::ZIPKIN_JSON,
+    jaeger::JAEGER_JSON,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
