@@ -16,6 +16,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("otlp-protojson", "", "otlp-protojson"),
     ("otlp-jsonl", "", "otlp-jsonl"),
     ("langfuse-otlp", "", "otlp-protojson"),
+    ("zipkin-json", "", "zipkin-json"),
+    ("jaeger-json", "", "jaeger-json"),
 ];
 
 fn fixtures_dir() -> PathBuf {

@@ -7,11 +7,14 @@
 //! Adding a format = one file, one line in [`REGISTRY`], fixtures, a README row.
 
 pub mod container;
+pub mod jaeger;
+pub mod jaeger_wire;
 pub mod json;
 pub mod otlp;
 pub mod otlp_wire;
 pub mod semconv;
 pub mod time;
+pub mod zipkin;
 
 use crate::model::{Location, StoreBuilder};
 use std::fmt;
@@ -49,7 +52,13 @@ pub struct Format {
 }
 
 /// Every format, in tie-break order.
-pub const REGISTRY: &[Format] = &[otlp::OTLP_PROTOJSON, otlp::OTLP_JSON, otlp::OTLP_JSONL];
+pub const REGISTRY: &[Format] = &[
+    otlp::OTLP_PROTOJSON,
+    otlp::OTLP_JSON,
+    otlp::OTLP_JSONL,
+    zipkin::ZIPKIN_JSON,
+    jaeger::JAEGER_JSON,
+];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
     REGISTRY.iter().find(|f| f.id == id)

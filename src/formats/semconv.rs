@@ -143,13 +143,19 @@ impl Semantics {
 
             // OpenInference's `input.value` wins; the others fill a gap.
             "input.value" => d.input = value.text().or(d.input),
-            "mlflow.spanInputs" | "langfuse.observation.input" | "gen_ai.prompt"
+            "mlflow.spanInputs"
+            | "langfuse.observation.input"
+            | "gen_ai.prompt"
+            | "gen_ai.input.messages"
                 if d.input.is_none() =>
             {
                 d.input = value.text();
             }
             "output.value" => d.output = value.text().or(d.output),
-            "mlflow.spanOutputs" | "langfuse.observation.output" | "gen_ai.completion"
+            "mlflow.spanOutputs"
+            | "langfuse.observation.output"
+            | "gen_ai.completion"
+            | "gen_ai.output.messages"
                 if d.output.is_none() =>
             {
                 d.output = value.text();
