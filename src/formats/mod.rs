@@ -10,6 +10,8 @@ pub mod container;
 pub mod json;
 pub mod otlp;
 pub mod otlp_wire;
+pub mod phoenix;
+pub mod phoenix_wire;
 pub mod semconv;
 pub mod time;
 
@@ -49,7 +51,13 @@ pub struct Format {
 }
 
 /// Every format, in tie-break order.
-pub const REGISTRY: &[Format] = &[otlp::OTLP_PROTOJSON, otlp::OTLP_JSON, otlp::OTLP_JSONL];
+pub const REGISTRY: &[Format] = &[
+    otlp::OTLP_PROTOJSON,
+    otlp::OTLP_JSON,
+    otlp::OTLP_JSONL,
+    phoenix::PHOENIX_SPANS,
+    phoenix::PHOENIX_OTLPV1,
+];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
     REGISTRY.iter().find(|f| f.id == id)
