@@ -16,6 +16,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("otlp-protojson", "", "otlp-protojson"),
     ("otlp-jsonl", "", "otlp-jsonl"),
     ("langfuse-otlp", "", "otlp-protojson"),
+    ("phoenix-json", ".phoenix-spans.json", "phoenix-spans"),
+    ("phoenix-json", ".phoenix-otlpv1.json", "phoenix-otlpv1"),
 ];
 
 fn fixtures_dir() -> PathBuf {
