@@ -18,6 +18,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("langfuse-otlp", "", "otlp-protojson"),
     ("zipkin-json", "", "zipkin-json"),
     ("jaeger-json", "", "jaeger-json"),
+    ("phoenix-json", ".phoenix-spans.json", "phoenix-spans"),
+    ("phoenix-json", ".phoenix-otlpv1.json", "phoenix-otlpv1"),
 ];
 
 fn fixtures_dir() -> PathBuf {

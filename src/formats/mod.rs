@@ -12,6 +12,8 @@ pub mod jaeger_wire;
 pub mod json;
 pub mod otlp;
 pub mod otlp_wire;
+pub mod phoenix;
+pub mod phoenix_wire;
 pub mod semconv;
 pub mod time;
 pub mod zipkin;
@@ -58,6 +60,8 @@ pub const REGISTRY: &[Format] = &[
     otlp::OTLP_JSONL,
     zipkin::ZIPKIN_JSON,
     jaeger::JAEGER_JSON,
+    phoenix::PHOENIX_SPANS,
+    phoenix::PHOENIX_OTLPV1,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
