@@ -8,6 +8,8 @@
 
 pub mod container;
 pub mod json;
+pub mod mlflow;
+pub mod mlflow_wire;
 pub mod otlp;
 pub mod otlp_wire;
 pub mod semconv;
@@ -49,7 +51,13 @@ pub struct Format {
 }
 
 /// Every format, in tie-break order.
-pub const REGISTRY: &[Format] = &[otlp::OTLP_PROTOJSON, otlp::OTLP_JSON, otlp::OTLP_JSONL];
+pub const REGISTRY: &[Format] = &[
+    otlp::OTLP_PROTOJSON,
+    otlp::OTLP_JSON,
+    otlp::OTLP_JSONL,
+    mlflow::MLFLOW_JSON,
+    mlflow::MLFLOW_ARTIFACT,
+];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
     REGISTRY.iter().find(|f| f.id == id)
