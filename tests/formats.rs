@@ -16,6 +16,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("otlp-protojson", "", "otlp-protojson"),
     ("otlp-jsonl", "", "otlp-jsonl"),
     ("langfuse-otlp", "", "otlp-protojson"),
+    ("mlflow-json", "", "mlflow-json"),
+    ("mlflow-artifacts", ".traces.json", "mlflow-artifact"),
 ];
 
 fn fixtures_dir() -> PathBuf {
