@@ -20,6 +20,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("jaeger-json", "", "jaeger-json"),
     ("phoenix-json", ".phoenix-spans.json", "phoenix-spans"),
     ("phoenix-json", ".phoenix-otlpv1.json", "phoenix-otlpv1"),
+    ("mlflow-json", "", "mlflow-json"),
+    ("mlflow-artifacts", ".traces.json", "mlflow-artifact"),
 ];
 
 fn fixtures_dir() -> PathBuf {

@@ -10,6 +10,8 @@ pub mod container;
 pub mod jaeger;
 pub mod jaeger_wire;
 pub mod json;
+pub mod mlflow;
+pub mod mlflow_wire;
 pub mod otlp;
 pub mod otlp_wire;
 pub mod phoenix;
@@ -62,6 +64,8 @@ pub const REGISTRY: &[Format] = &[
     jaeger::JAEGER_JSON,
     phoenix::PHOENIX_SPANS,
     phoenix::PHOENIX_OTLPV1,
+    mlflow::MLFLOW_JSON,
+    mlflow::MLFLOW_ARTIFACT,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
