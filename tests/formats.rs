@@ -16,6 +16,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("otlp-protojson", "", "otlp-protojson"),
     ("otlp-jsonl", "", "otlp-jsonl"),
     ("langfuse-otlp", "", "otlp-protojson"),
+    ("dspy-history", "", "dspy-lm-history"),
+    ("dspy-inspect-history", "", "dspy-inspect-history"),
+    ("dspy-callback-jsonl", "", "dspy-callback-jsonl"),
+    ("step-jsonl", ".requests.jsonl", "dspy-request-log"),
+    ("step-jsonl", ".steps.jsonl", "dspy-step-log"),
 ];
 
 fn fixtures_dir() -> PathBuf {

@@ -7,10 +7,14 @@
 //! Adding a format = one file, one line in [`REGISTRY`], fixtures, a README row.
 
 pub mod container;
+pub mod dspy_callback;
+pub mod dspy_history;
+pub mod dspy_inspect;
 pub mod json;
 pub mod otlp;
 pub mod otlp_wire;
 pub mod semconv;
+pub mod step_log;
 pub mod time;
 
 use crate::model::{Location, StoreBuilder};
@@ -49,7 +53,16 @@ pub struct Format {
 }
 
 /// Every format, in tie-break order.
-pub const REGISTRY: &[Format] = &[otlp::OTLP_PROTOJSON, otlp::OTLP_JSON, otlp::OTLP_JSONL];
+pub const REGISTRY: &[Format] = &[
+    otlp::OTLP_PROTOJSON,
+    otlp::OTLP_JSON,
+    otlp::OTLP_JSONL,
+    dspy_history::DSPY_LM_HISTORY,
+    dspy_inspect::DSPY_INSPECT_HISTORY,
+    dspy_callback::DSPY_CALLBACK_JSONL,
+    step_log::DSPY_REQUEST_LOG,
+    step_log::DSPY_STEP_LOG,
+];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
     REGISTRY.iter().find(|f| f.id == id)
