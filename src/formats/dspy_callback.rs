@@ -415,4 +415,12 @@ this is not json
         assert!(parse(b"{\"call_id\": \"x\"}\n", &mut b).is_err());
         assert_eq!(b.span_count(), 0);
     }
+
+    #[test]
+    fn every_cut_of_a_fixture_parses_without_panic() {
+        for cut in (0..REACT.len()).step_by(97) {
+            let mut b = StoreBuilder::new();
+            let _ = parse(&REACT[..cut], &mut b);
+        }
+    }
 }

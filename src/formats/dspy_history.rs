@@ -95,6 +95,7 @@ fn sniff(p: &Probe) -> Sniff {
     Sniff::Yes(75)
 }
 
+/// What the parse has seen so far, across entries.
 struct State<'a> {
     entries: usize,
     zoneless: bool,
@@ -444,5 +445,13 @@ mod tests {
         assert_eq!(probe(RAG), Sniff::Yes(75));
         assert!(matches!(probe(b"{\"resourceSpans\": []}"), Sniff::No(_)));
         assert!(matches!(probe(b"[{\"messages\": []}]"), Sniff::No(_)));
+    }
+
+    #[test]
+    fn every_cut_of_a_fixture_parses_without_panic() {
+        for cut in (0..REACT.len()).step_by(97) {
+            let mut b = StoreBuilder::new();
+            let _ = parse(&REACT[..cut], &mut b);
+        }
     }
 }

@@ -443,4 +443,12 @@ mod tests {
         ));
         assert!(matches!(probe(b"[1, 2]\n\nUser message:\n"), Sniff::No(_)));
     }
+
+    #[test]
+    fn every_cut_of_a_fixture_parses_without_panic() {
+        for cut in (0..OPTIMIZE.len()).step_by(97) {
+            let mut b = StoreBuilder::new();
+            let _ = parse(&OPTIMIZE[..cut], &mut b);
+        }
+    }
 }

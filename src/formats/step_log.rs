@@ -392,4 +392,12 @@ mod tests {
         assert!(parse(b"[1]\n", &mut b).is_err());
         assert_eq!(b.span_count(), 0);
     }
+
+    #[test]
+    fn every_cut_of_a_fixture_parses_without_panic() {
+        for cut in (0..REACT_STEPS.len()).step_by(97) {
+            let mut b = StoreBuilder::new();
+            let _ = parse(&REACT_STEPS[..cut], &mut b);
+        }
+    }
 }
