@@ -22,6 +22,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("phoenix-json", ".phoenix-otlpv1.json", "phoenix-otlpv1"),
     ("mlflow-json", "", "mlflow-json"),
     ("mlflow-artifacts", ".traces.json", "mlflow-artifact"),
+    ("dspy-history", "", "dspy-lm-history"),
+    ("dspy-inspect-history", "", "dspy-inspect-history"),
+    ("dspy-callback-jsonl", "", "dspy-callback-jsonl"),
+    ("step-jsonl", ".requests.jsonl", "dspy-request-log"),
+    ("step-jsonl", ".steps.jsonl", "dspy-step-log"),
 ];
 
 fn fixtures_dir() -> PathBuf {

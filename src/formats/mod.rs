@@ -9,6 +9,9 @@
 pub mod container;
 pub mod jaeger;
 pub mod jaeger_wire;
+pub mod dspy_callback;
+pub mod dspy_history;
+pub mod dspy_inspect;
 pub mod json;
 pub mod mlflow;
 pub mod mlflow_wire;
@@ -17,6 +20,7 @@ pub mod otlp_wire;
 pub mod phoenix;
 pub mod phoenix_wire;
 pub mod semconv;
+pub mod step_log;
 pub mod time;
 pub mod zipkin;
 
@@ -66,6 +70,11 @@ pub const REGISTRY: &[Format] = &[
     phoenix::PHOENIX_OTLPV1,
     mlflow::MLFLOW_JSON,
     mlflow::MLFLOW_ARTIFACT,
+    dspy_history::DSPY_LM_HISTORY,
+    dspy_inspect::DSPY_INSPECT_HISTORY,
+    dspy_callback::DSPY_CALLBACK_JSONL,
+    step_log::DSPY_REQUEST_LOG,
+    step_log::DSPY_STEP_LOG,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
