@@ -135,3 +135,29 @@ fn every_fixture_matches_its_snapshot() {
         insta::assert_snapshot!(name, dump);
     }
 }
+
+/// The same DSPy runs, exported by five tools (OTLP JSON, protobuf JSON via
+/// Phoenix's exporter, Zipkin, and Phoenix's two REST listings), count the same.
+#[test]
+fn the_same_run_exported_by_different_tools_counts_the_same() {
+    for scenario in ["classify", "multihop", "optimize", "rag", "react"] {
+        let exports = [
+            format!("otlp-json/dspy-{scenario}.openinference.otlp-http-json.json"),
+            format!("otlp-protojson/dspy-{scenario}.openinference.protojson.json"),
+            format!("zipkin-json/dspy-{scenario}.zipkin-otel-exporter.json"),
+            format!("phoenix-json/dspy-{scenario}.phoenix-spans.json"),
+            format!("phoenix-json/dspy-{scenario}.phoenix-otlpv1.json"),
+        ];
+        let counts: Vec<_> = exports.iter().map(|rel| (rel, load_one(rel).index.totals)).collect();
+        for (rel, c) in &counts[1..] {
+            assert_eq!(*c, counts[0].1, "{rel} vs {}", counts[0].0);
+        }
+        assert!(counts[0].1.spans > 0);
+    }
+    // Loading two exports of one run together merges them: same ids, no new spans.
+    let both = load(vec![
+        Input::new("a.json", read("otlp-json/dspy-rag.openinference.otlp-http-json.json")),
+        Input::new("b.json", read("zipkin-json/dspy-rag.zipkin-otel-exporter.json")),
+    ]);
+    assert_eq!(both.index.totals, load_one("otlp-json/dspy-rag.openinference.otlp-http-json.json").index.totals);
+}

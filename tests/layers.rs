@@ -71,6 +71,26 @@ fn offenders(dirs: &[&str], forbidden: &[&str]) -> Vec<String> {
     found
 }
 
+/// Files under `dirs` whose code (comments stripped) mentions a module path.
+fn path_offenders(dirs: &[&str], paths: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for dir in dirs {
+        for file in rust_files(&Path::new(ROOT).join(dir)) {
+            let text = fs::read_to_string(&file).unwrap_or_default();
+            for line in text.lines().map(|l| l.split("//").next().unwrap_or("")) {
+                for path in paths {
+                    if line.contains(path) {
+                        found.push(format!("{} uses `{path}`", file.display()));
+                    }
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
 #[test]
 fn core_modules_never_name_a_browser_crate() {
     assert_eq!(offenders(CORE, BROWSER_CRATES), Vec::<String>::new());

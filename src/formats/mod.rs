@@ -7,11 +7,11 @@
 //! Adding a format = one file, one line in [`REGISTRY`], fixtures, a README row.
 
 pub mod container;
-pub mod jaeger;
-pub mod jaeger_wire;
 pub mod dspy_callback;
 pub mod dspy_history;
 pub mod dspy_inspect;
+pub mod jaeger;
+pub mod jaeger_wire;
 pub mod json;
 pub mod mlflow;
 pub mod mlflow_wire;

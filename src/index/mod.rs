@@ -38,6 +38,10 @@ pub struct Index {
     /// by start time (spans of a trace are stored in start order).
     pub child_start: Vec<u32>,
     pub children: Vec<SpanIdx>,
+    /// Per span: whether its tokens count in totals. Normally the LM calls;
+    /// for a trace whose LM calls report no tokens at all (MLflow's DSPy
+    /// autolog puts usage only on the root span), its root spans instead.
+    pub counts_tokens: Vec<bool>,
     /// Per span: its duration minus the time covered by its children (the
     /// union of their intervals, clipped to the span), never negative.
     pub self_nanos: Vec<i64>,
@@ -51,6 +55,7 @@ impl Index {
         let mut traces = Vec::with_capacity(store.trace_count());
         let mut totals = Counts::default();
         let s = &store.spans;
+        let counts_tokens = token_owners(store);
         for t in 0..store.trace_count() {
             let trace = TraceIdx(t as u32);
             let range = store.trace_spans(trace);
@@ -76,10 +81,12 @@ impl Index {
                 if s.status[i] == StatusCode::Error {
                     summary.error_spans += 1;
                 }
-                if s.is_lm_call[i] {
-                    summary.lm_calls += 1;
+                if counts_tokens[i] {
                     summary.input_tokens += s.tokens[i].input.unwrap_or(0);
                     summary.output_tokens += s.tokens[i].output.unwrap_or(0);
+                }
+                if s.is_lm_call[i] {
+                    summary.lm_calls += 1;
                     if !s.cost_usd[i].is_nan() {
                         summary.cost_usd = Some(summary.cost_usd.unwrap_or(0.0) + s.cost_usd[i]);
                     }
@@ -109,6 +116,7 @@ impl Index {
             traces,
             child_start,
             children,
+            counts_tokens,
             self_nanos,
             by_start,
             totals,
@@ -163,6 +171,8 @@ impl Index {
             }
             if s.is_lm_call[i] {
                 counts.lm_calls += 1;
+            }
+            if self.counts_tokens[i] {
                 counts.input_tokens += s.tokens[i].input.unwrap_or(0);
                 counts.output_tokens += s.tokens[i].output.unwrap_or(0);
             }
@@ -170,6 +180,26 @@ impl Index {
         counts.traces = traces.len() as u64;
         counts
     }
+}
+
+/// Which spans' tokens count: LM calls, unless none of a trace's LM calls
+/// reports tokens, in which case the trace's roots (which then carry the
+/// rollup) count, so usage is neither lost nor counted twice.
+fn token_owners(store: &Store) -> Vec<bool> {
+    let s = &store.spans;
+    let mut owners = s.is_lm_call.clone();
+    for t in 0..store.trace_count() {
+        let range = store.trace_spans(TraceIdx(t as u32));
+        let lm_reports = range
+            .clone()
+            .any(|i| s.is_lm_call[i] && !s.tokens[i].is_empty());
+        if !lm_reports {
+            for i in range {
+                owners[i] = s.parent[i] == NONE && !s.tokens[i].is_empty();
+            }
+        }
+    }
+    owners
 }
 
 /// Self time of every span: children run in parallel or overlap, so the

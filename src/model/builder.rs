@@ -465,8 +465,12 @@ fn finish(mut b: StoreBuilder) -> (Store, WarningLog) {
     let mut m = 0;
     for t in 0..traces.trace_id.len() {
         traces.meta_start.push(traces.meta.len() as u32);
+        // The same trace loaded from two files repeats its metadata: keep the first.
+        let mut keys = std::collections::HashSet::new();
         while m < meta.len() && trace_of[&meta[m].0] as usize == t {
-            traces.meta.push(meta[m].1, meta[m].2);
+            if keys.insert(meta[m].1) {
+                traces.meta.push(meta[m].1, meta[m].2);
+            }
             m += 1;
         }
     }
