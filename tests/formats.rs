@@ -16,6 +16,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("otlp-protojson", "", "otlp-protojson"),
     ("otlp-jsonl", "", "otlp-jsonl"),
     ("langfuse-otlp", "", "otlp-protojson"),
+    ("langfuse-scores", "", "langfuse-scores"),
+    ("langfuse-api", "", "langfuse-api"),
 ];
 
 fn fixtures_dir() -> PathBuf {

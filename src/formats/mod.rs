@@ -8,6 +8,9 @@
 
 pub mod container;
 pub mod json;
+pub mod langfuse_api;
+pub mod langfuse_observation;
+pub mod langfuse_scores;
 pub mod otlp;
 pub mod otlp_wire;
 pub mod semconv;
@@ -49,7 +52,13 @@ pub struct Format {
 }
 
 /// Every format, in tie-break order.
-pub const REGISTRY: &[Format] = &[otlp::OTLP_PROTOJSON, otlp::OTLP_JSON, otlp::OTLP_JSONL];
+pub const REGISTRY: &[Format] = &[
+    otlp::OTLP_PROTOJSON,
+    otlp::OTLP_JSON,
+    otlp::OTLP_JSONL,
+    langfuse_scores::LANGFUSE_SCORES,
+    langfuse_api::LANGFUSE_API,
+];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
     REGISTRY.iter().find(|f| f.id == id)
