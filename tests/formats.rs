@@ -18,6 +18,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("langfuse-otlp", "", "otlp-protojson"),
     ("langfuse-scores", "", "langfuse-scores"),
     ("langfuse-api", "", "langfuse-api"),
+    ("generic-trace-json", "", "generic-trace-json"),
 ];
 
 fn fixtures_dir() -> PathBuf {

@@ -7,6 +7,7 @@
 //! Adding a format = one file, one line in [`REGISTRY`], fixtures, a README row.
 
 pub mod container;
+pub mod generic_trace;
 pub mod json;
 pub mod langfuse_api;
 pub mod langfuse_observation;
@@ -58,6 +59,7 @@ pub const REGISTRY: &[Format] = &[
     otlp::OTLP_JSONL,
     langfuse_scores::LANGFUSE_SCORES,
     langfuse_api::LANGFUSE_API,
+    generic_trace::GENERIC_TRACE_JSON,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
