@@ -27,6 +27,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("dspy-callback-jsonl", "", "dspy-callback-jsonl"),
     ("step-jsonl", ".requests.jsonl", "dspy-request-log"),
     ("step-jsonl", ".steps.jsonl", "dspy-step-log"),
+    ("langfuse-scores", "", "langfuse-scores"),
+    ("langfuse-api", "", "langfuse-api"),
+    ("generic-trace-json", "", "generic-trace-json"),
 ];
 
 fn fixtures_dir() -> PathBuf {

@@ -15,6 +15,10 @@ pub mod jaeger_wire;
 pub mod json;
 pub mod mlflow;
 pub mod mlflow_wire;
+pub mod generic_trace;
+pub mod langfuse_api;
+pub mod langfuse_observation;
+pub mod langfuse_scores;
 pub mod otlp;
 pub mod otlp_wire;
 pub mod phoenix;
@@ -75,6 +79,9 @@ pub const REGISTRY: &[Format] = &[
     dspy_callback::DSPY_CALLBACK_JSONL,
     step_log::DSPY_REQUEST_LOG,
     step_log::DSPY_STEP_LOG,
+    langfuse_scores::LANGFUSE_SCORES,
+    langfuse_api::LANGFUSE_API,
+    generic_trace::GENERIC_TRACE_JSON,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {
