@@ -151,7 +151,10 @@ fn the_same_run_exported_by_different_tools_counts_the_same() {
             format!("phoenix-json/dspy-{scenario}.phoenix-spans.json"),
             format!("phoenix-json/dspy-{scenario}.phoenix-otlpv1.json"),
         ];
-        let counts: Vec<_> = exports.iter().map(|rel| (rel, load_one(rel).index.totals)).collect();
+        let counts: Vec<_> = exports
+            .iter()
+            .map(|rel| (rel, load_one(rel).index.totals))
+            .collect();
         for (rel, c) in &counts[1..] {
             assert_eq!(*c, counts[0].1, "{rel} vs {}", counts[0].0);
         }
@@ -159,8 +162,19 @@ fn the_same_run_exported_by_different_tools_counts_the_same() {
     }
     // Loading two exports of one run together merges them: same ids, no new spans.
     let both = load(vec![
-        Input::new("a.json", read("otlp-json/dspy-rag.openinference.otlp-http-json.json")),
-        Input::new("b.json", read("zipkin-json/dspy-rag.zipkin-otel-exporter.json")),
+        Input::new(
+            "a.json",
+            read("otlp-json/dspy-rag.openinference.otlp-http-json.json"),
+        ),
+        Input::new(
+            "b.json",
+            read("zipkin-json/dspy-rag.zipkin-otel-exporter.json"),
+        ),
     ]);
-    assert_eq!(both.index.totals, load_one("otlp-json/dspy-rag.openinference.otlp-http-json.json").index.totals);
+    assert_eq!(
+        both.index.totals,
+        load_one("otlp-json/dspy-rag.openinference.otlp-http-json.json")
+            .index
+            .totals
+    );
 }

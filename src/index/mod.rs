@@ -103,13 +103,14 @@ impl Index {
             totals.output_tokens += summary.output_tokens;
             traces.push(summary);
         }
-        totals.traces = traces.iter().filter(|t| t.spans > 0).count() as u64;
-        let mut by_start: Vec<TraceIdx> = traces
-            .iter()
-            .filter(|t| t.spans > 0)
-            .map(|t| t.trace)
-            .collect();
-        by_start.sort_by_key(|t| (traces[t.index()].start_nanos, t.0));
+        // Every distinct trace id counts, also one known only from metadata
+        // (a Langfuse scores file): it is listed after the traces with spans.
+        totals.traces = traces.len() as u64;
+        let mut by_start: Vec<TraceIdx> = traces.iter().map(|t| t.trace).collect();
+        by_start.sort_by_key(|t| {
+            let summary = &traces[t.index()];
+            (summary.spans == 0, summary.start_nanos, t.0)
+        });
         let (child_start, children) = adjacency(&s.parent);
         let self_nanos = self_times(store, &child_start, &children);
         Index {
