@@ -3,6 +3,8 @@
 //!
 //! Never parses; reads only the store's columns.
 
+pub mod filter;
+
 use crate::load::Counts;
 use crate::model::{SourceId, SpanIdx, StatusCode, Store, TraceIdx, NONE};
 use std::collections::HashSet;
