@@ -21,7 +21,8 @@
 //! - Several roots (orphans whose parent was not exported): all roots are
 //!   children of a virtual span covering the whole trace and the walk goes
 //!   through them like through parallel children. Time when no chosen root
-//!   runs is `idle_nanos`. With one root this is exactly Jaeger's path.
+//!   runs is `idle_nanos`. With one root this is exactly Jaeger's path
+//!   (plus, under skew, idle time where children stick out of the root).
 //! - Deep trees: the walk keeps its own stack (no recursion).
 //!
 //! Reads only the store and the index.
@@ -53,8 +54,9 @@ pub struct CriticalPath {
     pub segments: Vec<PathSegment>,
     /// Largest first; ties by span row.
     pub per_span: Vec<SpanOnPath>,
-    /// Time between roots when none of the chosen roots ran (only with
-    /// several roots). `segments` plus `idle_nanos` cover the whole trace.
+    /// Trace time outside every chosen root: gaps between roots (several
+    /// roots), or the ends of a lone root's children that stick out of it
+    /// (clock skew). `segments` plus `idle_nanos` cover the whole trace.
     pub idle_nanos: i64,
 }
 
@@ -263,6 +265,15 @@ mod tests {
             ("e", "a", "outside", 120, 130),
         ]);
         assert_eq!(segs(&s, &p), vec![seg("a", 0, 50), seg("b", 50, 100)]);
+    }
+
+    #[test]
+    fn a_child_that_starts_before_its_lone_root_leaves_idle_time() {
+        // b claims 0..50 under a 10..100: clipped to 10..50; the trace starts
+        // at 0, so 0..10 is on no span.
+        let (s, p) = path(&[("a", "", "root", 10, 100), ("b", "a", "early", 0, 50)]);
+        assert_eq!(segs(&s, &p), vec![seg("b", 10, 50), seg("a", 50, 100)]);
+        assert_eq!(p.idle_nanos, 10);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! (`exception.type`, `exception.message`, `exception.stacktrace`, as OTel
 //! records them); without one, from the status message read as
 //! `"<Class>: <message>"` (what DSPy writes), else the whole status message
-//! with no type. Reads only the store.
+//! with no type. Reads only the store and the index.
 
 use super::step_of;
 use crate::model::{AttrValue, SpanIdx, StatusCode, Store, TraceIdx};

@@ -31,7 +31,7 @@ pub enum CostSource {
 }
 
 impl CostSource {
-    /// True when a cost in USD is known.
+    /// True when a cost in USD is known (for `Mixed`, for some calls).
     pub fn is_priced(self) -> bool {
         matches!(
             self,
