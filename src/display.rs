@@ -85,6 +85,24 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A share (0.0–1.0, e.g. an analysis' `share` or `error_rate`) as a
+/// percentage with one decimal: `94.6%`, `0%`, `<0.1%` for tiny non-zero
+/// shares, so they never read as nothing.
+pub fn percent(share: f64) -> String {
+    if !share.is_finite() {
+        return "–".to_string();
+    }
+    let pct = share * 100.0;
+    if pct == 0.0 {
+        "0%".to_string()
+    } else if pct.abs() < 0.05 {
+        "<0.1%".to_string()
+    } else {
+        let s = format!("{pct:.1}");
+        format!("{}%", s.strip_suffix(".0").unwrap_or(&s))
+    }
+}
+
 /// The summary bar: `4 traces · 28 spans · 4 LM calls · 6 errors`.
 pub fn summary_line(c: &Counts) -> String {
     format!(
@@ -206,6 +224,16 @@ pub fn ellipsis(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_read_as_percentages() {
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.945_678), "94.6%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.25), "25%");
+        assert_eq!(percent(0.000_2), "<0.1%");
+        assert_eq!(percent(f64::NAN), "–");
+    }
 
     #[test]
     fn durations_pick_a_readable_unit() {

@@ -10,6 +10,7 @@
 //!            the columnar store and the builder that fills it
 //! formats/   one file per input format + registry, sniffing, containers
 //! index/     immutable index over the store: per-trace summaries, orders
+//! analysis/  breakdown, critical path, latency, tokens/cost, group-by, errors
 //! load.rs    bytes → detected format → store → index → import report
 //! display.rs every number-to-text conversion the user sees
 //! ui/        yew components, app state (reducer)          [feature "web"]
