@@ -29,8 +29,20 @@ fn session() -> Rc<Session> {
 #[wasm_bindgen_test]
 async fn trace_list_renders_one_row_per_trace_earliest_first() {
     let root = mount_point();
+    let session = session();
+    let table = Rc::new(spanscope::analysis::trace_table::trace_table(
+        &session.store,
+        &session.index,
+        "",
+        Default::default(),
+        false,
+    ));
     let props = TraceListProps {
-        session: session(),
+        session,
+        table,
+        sort: Default::default(),
+        descending: false,
+        on_sort: Callback::noop(),
         selected: None,
         on_select: Callback::noop(),
         compact: false,

@@ -21,6 +21,7 @@ pub mod lm_call;
 pub mod payload;
 pub mod prices;
 pub mod tokens;
+pub mod trace_table;
 pub mod tree_rows;
 
 use crate::index::Index;

@@ -5,6 +5,7 @@
 
 use super::drop_zone::DropZone;
 use super::error_banner::ErrorBanner;
+use super::filter_bar::FilterBar;
 use super::help::Help;
 use super::open_button::OpenButton;
 use super::span_detail::SpanDetail;
@@ -12,6 +13,7 @@ use super::state::{Action, AppState, DetailTab};
 use super::summary_bar::SummaryBar;
 use super::trace_list::TraceList;
 use super::trace_view::TraceView;
+use crate::analysis::trace_table::SortKey;
 use crate::load::{load, Input};
 use crate::model::{SpanIdx, TraceIdx};
 use crate::permalink::ViewState;
@@ -162,6 +164,10 @@ pub fn App() -> Html {
     let d = state.dispatcher();
     let set_tab = Callback::from(move |t: DetailTab| d.dispatch(Action::SetTab(t)));
     let d = state.dispatcher();
+    let set_filter = Callback::from(move |f: String| d.dispatch(Action::SetFilter(f)));
+    let d = state.dispatcher();
+    let set_sort = Callback::from(move |k: SortKey| d.dispatch(Action::SetSort(k)));
+    let d = state.dispatcher();
     let toggle_help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
     let cycle_theme = {
         let theme = theme.clone();
@@ -194,8 +200,10 @@ pub fn App() -> Html {
             }
             <main>
                 if let Some(session) = &state.session {
+                    <FilterBar session={session.clone()} table={state.table.clone()} filter={state.filter.clone()} on_filter={set_filter} />
                     <div class={classes!("panes", state.trace.is_some().then_some("with-trace"), state.span.is_some().then_some("with-span"))}>
-                        <TraceList session={session.clone()} selected={state.trace} on_select={select_trace} compact={state.trace.is_some()} />
+                        <TraceList session={session.clone()} table={state.table.clone()} selected={state.trace} on_select={select_trace}
+                            sort={state.sort} descending={state.descending} on_sort={set_sort} compact={state.trace.is_some()} />
                         if let Some(trace) = state.trace {
                             <TraceView session={session.clone()} {trace} selected={state.span} collapsed={collapsed} on_select={select_span} on_toggle={toggle} />
                         }

@@ -5,6 +5,7 @@
 mod app;
 mod drop_zone;
 mod error_banner;
+mod filter_bar;
 mod help;
 mod lm_call_pane;
 mod open_button;

@@ -2,6 +2,7 @@
 //! browser types, so it is tested natively. Keyboard keys arrive here as
 //! intents (`Move`, `Open`, `Back`), not as key codes.
 
+use crate::analysis::trace_table::{trace_table, SortKey, TraceTable};
 use crate::analysis::tree_rows::tree_rows;
 use crate::load::Session;
 use crate::model::{SpanIdx, TraceIdx};
@@ -86,6 +87,12 @@ pub struct AppState {
     pub source_url: Option<String>,
     /// A view state waiting for its session (a link opened before loading).
     pub pending: Option<ViewState>,
+    /// Filter text (the filter language) and the trace list's sort.
+    pub filter: String,
+    pub sort: SortKey,
+    pub descending: bool,
+    /// The trace list for the current session, filter and sort.
+    pub table: Rc<TraceTable>,
 }
 
 #[derive(Debug)]
@@ -110,6 +117,9 @@ pub enum Action {
     /// The URL hash changed (a link was opened, or back/forward).
     Navigate(ViewState),
     SetSourceUrl(Option<String>),
+    SetFilter(String),
+    /// Sort by a column; the same column again flips the direction.
+    SetSort(SortKey),
 }
 
 impl AppState {
@@ -126,6 +136,22 @@ impl AppState {
             show_help: self.show_help,
             source_url: self.source_url.clone(),
             pending: self.pending.clone(),
+            filter: self.filter.clone(),
+            sort: self.sort,
+            descending: self.descending,
+            table: self.table.clone(),
+        }
+    }
+
+    fn recompute_table(&mut self) {
+        if let Some(session) = &self.session {
+            self.table = Rc::new(trace_table(
+                &session.store,
+                &session.index,
+                &self.filter,
+                self.sort,
+                self.descending,
+            ));
         }
     }
 
@@ -142,6 +168,7 @@ impl AppState {
             .map(|(sp, s)| s.store.id(s.store.spans.span_id[sp.index()]).to_string());
         ViewState {
             url: self.source_url.clone(),
+            filter: Some(self.filter.clone()).filter(|f| !f.trim().is_empty()),
             trace,
             tab: span
                 .as_ref()
@@ -189,6 +216,11 @@ impl AppState {
         if view.url.is_some() {
             self.source_url = view.url.clone();
         }
+        let filter = view.filter.clone().unwrap_or_default();
+        if filter != self.filter || self.table.rows.is_empty() {
+            self.filter = filter;
+            self.recompute_table();
+        }
     }
 
     fn move_selection(&mut self, delta: i32) {
@@ -205,10 +237,10 @@ impl AppState {
                 self.span = next.map(|i| rows[i].span);
             }
             _ => {
-                let order = &session.index.by_start;
+                let order = &self.table.rows;
                 let at = self.trace.and_then(|t| order.iter().position(|x| *x == t));
                 if let Some(next) = step(at, delta, order.len()) {
-                    self.trace = Some(order[next]);
+                    self.trace = order.get(next).copied();
                     self.span = None;
                     self.collapsed.clear();
                 }
@@ -252,6 +284,7 @@ impl Reducible for AppState {
                     next.span = None;
                     next.collapsed.clear();
                     next.pane = Pane::Traces;
+                    next.recompute_table();
                     if let Some(view) = next.pending.take() {
                         next.apply_view(&view);
                     }
@@ -313,6 +346,19 @@ impl Reducible for AppState {
             Action::ToggleHelp => next.show_help = !next.show_help,
             Action::Navigate(view) => next.apply_view(&view),
             Action::SetSourceUrl(url) => next.source_url = url,
+            Action::SetFilter(filter) => {
+                next.filter = filter;
+                next.recompute_table();
+            }
+            Action::SetSort(key) => {
+                next.descending = if next.sort == key {
+                    !next.descending
+                } else {
+                    key != SortKey::Start && key != SortKey::Name
+                };
+                next.sort = key;
+                next.recompute_table();
+            }
         }
         Rc::new(next)
     }
@@ -403,5 +449,33 @@ mod tests {
             (fresh.trace, fresh.span, fresh.tab),
             (state.trace, state.span, state.tab)
         );
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use crate::load::{load, Input};
+
+    #[test]
+    fn filtering_and_sorting_drive_the_list_and_the_keys() {
+        let path = format!(
+            "{}/tests/fixtures/otlp-jsonl/dspy-all-scenarios.filexporter.jsonl",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let session = Rc::new(load(vec![Input::new(
+            "all.jsonl",
+            std::fs::read(path).unwrap(),
+        )]));
+        let mut state = Rc::new(AppState::default()).reduce(Action::Loaded(session.clone()));
+        assert_eq!(state.table.rows.len(), 19);
+        state = state.reduce(Action::SetFilter("status:error".into()));
+        let failing = state.table.rows.clone();
+        assert!(failing.len() < 19 && !failing.is_empty());
+        state = state.reduce(Action::SetSort(SortKey::Duration));
+        assert!(state.descending, "durations sort longest first");
+        state = state.reduce(Action::Move(1));
+        assert_eq!(state.trace, state.table.rows.first().copied());
+        assert_eq!(state.view_state().filter.as_deref(), Some("status:error"));
     }
 }

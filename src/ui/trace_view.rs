@@ -145,9 +145,16 @@ fn span_row(
         row.offset * 100.0,
         row.width * 100.0
     );
-    let label_left = format!(
-        "left:calc({:.4}% + 4px)",
-        (row.offset + row.width).min(0.85) * 100.0
+    // The duration label goes after the bar, or before it when the bar ends
+    // near the right edge, or inside it when the bar fills the row.
+    let end = row.offset + row.width;
+    let (label_style, label_class) = if end <= 0.85 {
+        (format!("left:calc({:.4}% + 4px)", end * 100.0), "after")
+    } else if row.offset >= 0.15 {
+        (format!("right:calc({:.4}% + 4px)", (1.0 - row.offset) * 100.0), "before")
+    } else {
+        (format!("right:calc({:.4}% + 4px)", (1.0 - end) * 100.0), "inside")
+    };
     );
     let classes = classes!(
         "span-row",
@@ -177,7 +184,7 @@ fn span_row(
             </span>
             <span class="bar-col">
                 <span class="bar" style={bar} />
-                <span class="bar-label" style={label_left}>{ display::duration(s.end_nanos[i] - s.start_nanos[i]) }</span>
+                <span class={classes!("bar-label", label_class)} style={label_style}>{ display::duration(s.end_nanos[i] - s.start_nanos[i]) }</span>
             </span>
         </div>
     }
