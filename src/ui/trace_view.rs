@@ -151,11 +151,16 @@ fn span_row(
     let (label_style, label_class) = if end <= 0.85 {
         (format!("left:calc({:.4}% + 4px)", end * 100.0), "after")
     } else if row.offset >= 0.15 {
-        (format!("right:calc({:.4}% + 4px)", (1.0 - row.offset) * 100.0), "before")
+        (
+            format!("right:calc({:.4}% + 4px)", (1.0 - row.offset) * 100.0),
+            "before",
+        )
     } else {
-        (format!("right:calc({:.4}% + 4px)", (1.0 - end) * 100.0), "inside")
+        (
+            format!("right:calc({:.4}% + 4px)", (1.0 - end) * 100.0),
+            "inside",
+        )
     };
-    );
     let classes = classes!(
         "span-row",
         format!("kind-{kind}"),
