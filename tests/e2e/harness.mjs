@@ -1,7 +1,7 @@
 // End-to-end harness: serves the release bundle (dist/) with Python's static
 // file server on 127.0.0.1 and drives Debian's Chromium through playwright-core.
 import { spawn } from 'node:child_process';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -68,6 +68,13 @@ export async function start() {
       page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss(); });
       await page.goto(base + path);
       return page;
+    },
+    /** Serves a fixture from the same static server; returns its URL. */
+    serveFixture(...parts) {
+      const dir = join(ROOT, 'dist', 'e2e-fixtures');
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(join(FIXTURES, ...parts), join(dir, basename(join(...parts))));
+      return `${base}e2e-fixtures/${basename(join(...parts))}`;
     },
     async stop() {
       await browser.close();
