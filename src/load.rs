@@ -44,6 +44,8 @@ pub struct FileReport {
     pub source: Option<SourceId>,
     /// Set when nothing of the file could be loaded.
     pub error: Option<String>,
+    /// When no format matched: each format tried and why it refused.
+    pub tried: Vec<(&'static str, &'static str)>,
     pub counts: Counts,
     pub warnings: u64,
 }
@@ -99,6 +101,7 @@ fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
         format: None,
         source: None,
         error: None,
+        tried: Vec::new(),
         counts: Counts::default(),
         warnings: 0,
     };
@@ -113,6 +116,7 @@ fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
         Ok(f) => f,
         Err(unrecognised) => {
             report.error = Some(format!("{}: {unrecognised}", member.name));
+            report.tried = unrecognised.tried;
             return report;
         }
     };

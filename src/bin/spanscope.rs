@@ -72,6 +72,9 @@ fn stats(args: &[String]) -> ExitCode {
             if let Some(error) = &file.error {
                 eprintln!("spanscope: {error}");
             }
+            for (id, why) in &file.tried {
+                eprintln!("  tried {id}: {why}");
+            }
         }
         if session.report.files.iter().all(|f| f.error.is_some()) {
             failed = true;

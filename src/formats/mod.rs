@@ -121,14 +121,24 @@ pub struct Unrecognised {
 
 impl fmt::Display for Unrecognised {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not a trace file spanscope can read. Tried: ")?;
-        for (i, (id, why)) in self.tried.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{id} ({why})")?;
-        }
-        Ok(())
+        write!(
+            f,
+            "not a trace file spanscope can read. Expected a trace export: OTLP JSON \
+             (\"resourceSpans\"), Zipkin or Jaeger JSON, MLflow, Phoenix or Langfuse JSON, \
+             or DSPy's own logs; none of the {} formats matched",
+            self.tried.len()
+        )
+    }
+}
+
+impl Unrecognised {
+    /// One line per format tried, saying why it refused.
+    pub fn details(&self) -> String {
+        self.tried
+            .iter()
+            .map(|(id, why)| format!("{id}: {why}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 

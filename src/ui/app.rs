@@ -7,9 +7,12 @@ use super::drop_zone::DropZone;
 use super::error_banner::ErrorBanner;
 use super::filter_bar::FilterBar;
 use super::help::Help;
+use super::lm_calls_view::LmCallsView;
 use super::open_button::OpenButton;
+use super::report_view::ReportView;
 use super::span_detail::SpanDetail;
-use super::state::{Action, AppState, DetailTab};
+use super::state::{Action, AppState, DetailTab, MainView};
+use super::steps_view::StepsView;
 use super::summary_bar::SummaryBar;
 use super::trace_list::TraceList;
 use super::trace_view::TraceView;
@@ -168,6 +171,20 @@ pub fn App() -> Html {
     let d = state.dispatcher();
     let set_sort = Callback::from(move |k: SortKey| d.dispatch(Action::SetSort(k)));
     let d = state.dispatcher();
+    let open_span = Callback::from(move |(t, s, tab): (TraceIdx, SpanIdx, DetailTab)| {
+        d.dispatch(Action::OpenSpan(t, s, tab))
+    });
+    let view_tabs = MainView::ALL.iter().map(|&view| {
+        let d = state.dispatcher();
+        let onclick = Callback::from(move |_: MouseEvent| d.dispatch(Action::SetView(view)));
+        let selected = state.view == view;
+        html! {
+            <button class={classes!("view-tab", selected.then_some("selected"))} {onclick} data-testid={format!("view-{}", view.id())}>
+                { view.label() }
+            </button>
+        }
+    });
+    let d = state.dispatcher();
     let toggle_help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
     let cycle_theme = {
         let theme = theme.clone();
@@ -201,16 +218,26 @@ pub fn App() -> Html {
             <main>
                 if let Some(session) = &state.session {
                     <FilterBar session={session.clone()} table={state.table.clone()} filter={state.filter.clone()} on_filter={set_filter} />
-                    <div class={classes!("panes", state.trace.is_some().then_some("with-trace"), state.span.is_some().then_some("with-span"))}>
-                        <TraceList session={session.clone()} table={state.table.clone()} selected={state.trace} on_select={select_trace}
-                            sort={state.sort} descending={state.descending} on_sort={set_sort} compact={state.trace.is_some()} />
-                        if let Some(trace) = state.trace {
-                            <TraceView session={session.clone()} {trace} selected={state.span} collapsed={collapsed} on_select={select_span} on_toggle={toggle} />
+                    <nav class="view-tabs">{ for view_tabs }</nav>
+                    {
+                        match state.view {
+                            MainView::Traces => html! {
+                                <div class={classes!("panes", state.trace.is_some().then_some("with-trace"), state.span.is_some().then_some("with-span"))}>
+                                    <TraceList session={session.clone()} table={state.table.clone()} selected={state.trace} on_select={select_trace}
+                                        sort={state.sort} descending={state.descending} on_sort={set_sort} compact={state.trace.is_some()} />
+                                    if let Some(trace) = state.trace {
+                                        <TraceView session={session.clone()} {trace} selected={state.span} collapsed={collapsed} on_select={select_span} on_toggle={toggle} />
+                                    }
+                                    if let Some(span) = state.span {
+                                        <SpanDetail session={session.clone()} {span} tab={state.tab} on_tab={set_tab} />
+                                    }
+                                </div>
+                            },
+                            MainView::Steps => html! { <StepsView session={session.clone()} table={state.table.clone()} /> },
+                            MainView::LmCalls => html! { <LmCallsView session={session.clone()} table={state.table.clone()} on_open={open_span} /> },
+                            MainView::Report => html! { <ReportView session={session.clone()} /> },
                         }
-                        if let Some(span) = state.span {
-                            <SpanDetail session={session.clone()} {span} tab={state.tab} on_tab={set_tab} />
-                        }
-                    </div>
+                    }
                 } else {
                     <DropZone on_files={open_files} on_sample={open_sample} on_url={open_link} />
                 }

@@ -62,6 +62,47 @@ impl DetailTab {
     }
 }
 
+/// The main view (its id is the `view=` URL value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MainView {
+    #[default]
+    Traces,
+    Steps,
+    LmCalls,
+    Report,
+}
+
+impl MainView {
+    pub const ALL: [MainView; 4] = [
+        MainView::Traces,
+        MainView::Steps,
+        MainView::LmCalls,
+        MainView::Report,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            MainView::Traces => "traces",
+            MainView::Steps => "steps",
+            MainView::LmCalls => "lm-calls",
+            MainView::Report => "report",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MainView::Traces => "Traces",
+            MainView::Steps => "Steps",
+            MainView::LmCalls => "LM calls",
+            MainView::Report => "Import report",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<MainView> {
+        MainView::ALL.into_iter().find(|v| v.id() == id)
+    }
+}
+
 /// Which list the keyboard moves in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pane {
@@ -89,6 +130,7 @@ pub struct AppState {
     pub pending: Option<ViewState>,
     /// Filter text (the filter language) and the trace list's sort.
     pub filter: String,
+    pub view: MainView,
     pub sort: SortKey,
     pub descending: bool,
     /// The trace list for the current session, filter and sort.
@@ -118,6 +160,9 @@ pub enum Action {
     Navigate(ViewState),
     SetSourceUrl(Option<String>),
     SetFilter(String),
+    SetView(MainView),
+    /// Opens a span in the trace view (from the LM-call table).
+    OpenSpan(TraceIdx, SpanIdx, DetailTab),
     /// Sort by a column; the same column again flips the direction.
     SetSort(SortKey),
 }
@@ -137,6 +182,7 @@ impl AppState {
             source_url: self.source_url.clone(),
             pending: self.pending.clone(),
             filter: self.filter.clone(),
+            view: self.view,
             sort: self.sort,
             descending: self.descending,
             table: self.table.clone(),
@@ -169,6 +215,7 @@ impl AppState {
         ViewState {
             url: self.source_url.clone(),
             filter: Some(self.filter.clone()).filter(|f| !f.trim().is_empty()),
+            view: Some(self.view.id().to_string()).filter(|_| self.view != MainView::Traces),
             trace,
             tab: span
                 .as_ref()
@@ -346,6 +393,17 @@ impl Reducible for AppState {
             Action::ToggleHelp => next.show_help = !next.show_help,
             Action::Navigate(view) => next.apply_view(&view),
             Action::SetSourceUrl(url) => next.source_url = url,
+            Action::SetView(view) => next.view = view,
+            Action::OpenSpan(trace, span, tab) => {
+                if next.trace != Some(trace) {
+                    next.collapsed.clear();
+                }
+                next.view = MainView::Traces;
+                next.trace = Some(trace);
+                next.span = Some(span);
+                next.tab = tab;
+                next.pane = Pane::Spans;
+            }
             Action::SetFilter(filter) => {
                 next.filter = filter;
                 next.recompute_table();

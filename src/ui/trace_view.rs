@@ -4,11 +4,13 @@
 //! their own icon and colour.
 
 use super::virtual_rows::VirtualRows;
+use crate::analysis::breakdown::trace_breakdown;
+use crate::analysis::critical_path::critical_path;
 use crate::analysis::tree_rows::{tree_rows, TreeRow};
 use crate::display;
 use crate::load::Session;
 use crate::model::{SpanIdx, SpanKind, StatusCode, TraceIdx};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -59,6 +61,24 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
         ),
         move |(_, trace, collapsed)| tree_rows(&session.store, &session.index, *trace, collapsed),
     );
+    let session = props.session.clone();
+    let critical = use_memo(
+        (Rc::as_ptr(&session) as usize, props.trace),
+        move |(_, trace)| {
+            let path = critical_path(&session.store, &session.index, *trace);
+            path.per_span
+                .iter()
+                .filter(|s| s.on_path_nanos > 0)
+                .map(|s| s.span.0)
+                .collect::<HashSet<u32>>()
+        },
+    );
+    let session = props.session.clone();
+    let breakdown = use_memo(
+        (Rc::as_ptr(&session) as usize, props.trace),
+        move |(_, trace)| trace_breakdown(&session.store, &session.index, *trace),
+    );
+    let show_critical = use_state(|| true);
     let store = &props.session.store;
     let Some(t) = props.session.index.traces.get(props.trace.index()) else {
         return html! {};
@@ -77,14 +97,23 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
             props.on_select.clone(),
             props.on_toggle.clone(),
         );
+        let critical = if *show_critical {
+            Some(critical.clone())
+        } else {
+            None
+        };
         Callback::from(move |i: usize| match rows.get(i) {
-            Some(row) => span_row(
-                &session,
-                row,
-                selected == Some(row.span),
-                &on_select,
-                &on_toggle,
-            ),
+            Some(row) => {
+                let on_path = critical.as_ref().is_some_and(|c| c.contains(&row.span.0));
+                span_row(
+                    &session,
+                    row,
+                    selected == Some(row.span),
+                    on_path,
+                    &on_select,
+                    &on_toggle,
+                )
+            }
             None => html! {},
         })
     };
@@ -111,6 +140,29 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
                     <span>{ display::cost_usd(cost) }</span>
                 }
             </header>
+            <details class="breakdown" open=true data-testid="breakdown">
+                <summary>
+                    { "Where the time went" }
+                    <label class="critical-toggle" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                        <input type="checkbox" checked={*show_critical} onchange={{
+                            let show = show_critical.clone();
+                            Callback::from(move |_: Event| show.set(!*show))
+                        }} />
+                        { " highlight critical path" }
+                    </label>
+                </summary>
+                <table class="breakdown-table">
+                    { for breakdown.by_name.iter().take(6).map(|row| html! {
+                        <tr>
+                            <td class="name">{ row.name.clone() }</td>
+                            <td class="num">{ display::duration(row.self_nanos) }</td>
+                            <td class="share"><span class="share-bar" style={format!("width:{:.1}%", row.share * 100.0)} /></td>
+                            <td class="num">{ display::percent(row.share) }</td>
+                            <td class="num muted">{ display::plural(row.spans, "span", "spans") }</td>
+                        </tr>
+                    }) }
+                </table>
+            </details>
             <div class="span-grid-head">
                 <span class="tree-col">{ "Span" }</span>
                 <span class="bar-col axis">{ for ticks }</span>
@@ -124,6 +176,7 @@ fn span_row(
     session: &Session,
     row: &TreeRow,
     selected: bool,
+    on_path: bool,
     on_select: &Callback<SpanIdx>,
     on_toggle: &Callback<SpanIdx>,
 ) -> Html {
@@ -166,7 +219,8 @@ fn span_row(
         format!("kind-{kind}"),
         selected.then_some("selected"),
         is_error.then_some("error"),
-        s.is_lm_call[i].then_some("lm-call")
+        s.is_lm_call[i].then_some("lm-call"),
+        on_path.then_some("critical")
     );
     html! {
         <div class={classes} data-testid="span-row" data-span-id={store.id(s.span_id[i]).to_string()} data-kind={kind.as_str()} {onclick}>

@@ -135,3 +135,25 @@ test('hostile trace text renders as inert text in every view', async () => {
   assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
   assert.match(await link.getAttribute('href'), /^https:\/\/example\.org/);
 });
+
+test('steps dashboard, LM-call table and import report', async () => {
+  const page = await app.open();
+  await page.getByTestId('drop-zone').waitFor();
+  await dropFiles(page, [fixture('otlp-jsonl', 'dspy-all-scenarios.filexporter.jsonl'), fixture('bad', 'notes.md')]);
+  await summary(page, '189 spans');
+  await page.getByTestId('view-steps').click();
+  const names = await page.getByTestId('steps-by-name').locator('tbody td:first-child').allTextContents();
+  assert.ok(names.includes('LM.__call__') && names.includes('Retrieve.forward'), names.join(','));
+  await page.getByTestId('view-lm-calls').click();
+  const calls = page.getByTestId('lm-call-row');
+  assert.equal(await calls.count(), 31); // = "31 LM calls" in the summary bar
+  await calls.first().click();
+  await page.getByTestId('lm-call').waitFor();
+  assert.match(await page.evaluate(() => location.hash), /tab=lm/);
+  await page.getByTestId('view-report').click();
+  const files = page.getByTestId('report-file');
+  assert.equal(await files.count(), 2);
+  assert.match(await files.nth(0).textContent(), /otlp-jsonl.*19 traces · 189 spans/);
+  assert.equal(await page.getByTestId('formats-tried').locator('tr').count(), 17);
+  assert.match(await page.evaluate(() => location.hash), /view=report/);
+});

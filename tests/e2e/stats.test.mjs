@@ -18,6 +18,14 @@ const FIXTURES = [
   ['otlp-protojson', 'dspy-multihop.openinference.protojson.json'],
   ['otlp-jsonl', 'dspy-all-scenarios.filexporter.jsonl'],
   ['langfuse-otlp', 'dspy-rag.langfuse-otlp.protojson.json'],
+  ['zipkin-json', 'dspy-classify.zipkin-otel-exporter.json'],
+  ['jaeger-json', 'public-jaeger-ui-genaiTestTrace.json'],
+  ['mlflow-json', 'dspy-rag.mlflow-traces.json'],
+  ['phoenix-json', 'dspy-react.phoenix-spans.json'],
+  ['dspy-history', 'dspy-multihop.lm-history.json'],
+  ['dspy-callback-jsonl', 'dspy-react.callback-events.jsonl'],
+  ['step-jsonl', 'dspy-rag.steps.jsonl'],
+  ['langfuse-api', 'handmade-trace.json'],
 ];
 
 function stats(path) {
