@@ -128,6 +128,14 @@ pub fn App() -> Html {
                     None => false,
                 }
             });
+            let paste_dispatch = dispatch.clone();
+            let paste = web::listen_for_paste(move |text| {
+                paste_dispatch.dispatch(Action::SetSourceUrl(None));
+                let input = Input::new("pasted text", text.into_bytes());
+                open(paste_dispatch.clone(), "pasted text".into(), async move {
+                    Ok(vec![input])
+                });
+            });
             let nav_dispatch = dispatch.clone();
             let navigation = web::listen_for_navigation(move |hash| {
                 nav_dispatch.dispatch(Action::Navigate(ViewState::from_hash(&hash)))
@@ -141,7 +149,7 @@ pub fn App() -> Html {
                 ));
             }
             dispatch.dispatch(Action::Navigate(initial));
-            move || drop((drops, keys, navigation))
+            move || drop((drops, keys, navigation, paste))
         });
     }
     {

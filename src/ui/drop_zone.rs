@@ -43,6 +43,7 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
                     { "or try a sample (DSPy multi-hop RAG, OTLP JSON)" }
                 </a>
             </div>
+            <p class="muted">{ "You can also paste a trace (Ctrl+V) anywhere on the page." }</p>
             <form class="url-form" {onsubmit}>
                 <input ref={url} type="url" placeholder="https://…/trace.json" aria-label="Trace URL" data-testid="url-input" />
                 <button class="small" type="submit">{ "Open URL" }</button>

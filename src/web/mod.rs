@@ -223,3 +223,28 @@ pub fn set_theme(theme: Option<&str>) {
         };
     }
 }
+
+/// Calls `f(text)` when the user pastes text on the page outside a text
+/// field (a trace copied from a terminal or an API response).
+pub fn listen_for_paste(f: impl Fn(String) + 'static) -> Option<EventListener> {
+    let document = web_sys::window().and_then(|w| w.document())?;
+    Some(EventListener::new(&document, "paste", move |e| {
+        let Some(event) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
+            return;
+        };
+        let in_field = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA"));
+        if in_field {
+            return;
+        }
+        let text = event
+            .clipboard_data()
+            .and_then(|d| d.get_data("text").ok())
+            .unwrap_or_default();
+        if !text.trim().is_empty() {
+            f(text);
+        }
+    }))
+}

@@ -1,6 +1,7 @@
 // What a user sees: open the page, drop or pick a trace file, read the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { start, dropFiles, fixture, summary } from './harness.mjs';
 
 let app;
@@ -68,4 +69,16 @@ test('several files dropped together load as one session', async () => {
   ]);
   assert.equal(await summary(page, '78 spans'), '6 traces · 78 spans · 12 LM calls · 8 errors');
   assert.match(await page.getByTestId('error-banner').textContent(), /notes\.md/);
+});
+
+test('pasting a trace anywhere on the page opens it', async () => {
+  const page = await app.open();
+  await page.getByTestId('drop-zone').waitFor();
+  const text = readFileSync(fixture('otlp-json', 'dspy-rag.openinference.otlp-http-json.json'), 'utf8');
+  await page.evaluate((text) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', text);
+    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+  assert.equal(await summary(page, '28 spans'), '4 traces · 28 spans · 4 LM calls · 6 errors');
 });
