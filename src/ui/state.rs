@@ -222,7 +222,6 @@ impl AppState {
                 .filter(|_| self.tab != DetailTab::Overview)
                 .map(|_| self.tab.id().to_string()),
             span,
-            ..ViewState::default()
         }
     }
 
