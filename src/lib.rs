@@ -9,10 +9,13 @@
 //! model/     the trace model: ids, nanosecond times, spans, LM calls,
 //!            the columnar store and the builder that fills it
 //! formats/   one file per input format + registry, sniffing, containers
-//! index/     immutable index over the store: per-trace summaries, orders
-//! analysis/  breakdown, critical path, latency, tokens/cost, group-by, errors
+//! index/     immutable index over the store: per-trace summaries, span
+//!            tree, self time; the filter language (index/filter/)
+//! analysis/  plain-data view-models: breakdown, critical path, latency,
+//!            tokens/cost, group-by, errors, LM-call view, trace table
 //! load.rs    bytes → detected format → store → index → import report
 //! display.rs every number-to-text conversion the user sees
+//! permalink.rs  URL hash ⇄ view state (the public URL parameters)
 //! ui/        yew components, app state (reducer)          [feature "web"]
 //! web/       the only code that touches the browser       [feature "web"]
 //! bin/       `spanscope` command-line tool on the same core
@@ -20,7 +23,8 @@
 //!
 //! ## Layer rules (enforced by `tests/layers.rs` and the compiler)
 //!
-//! - `model`, `formats`, `index`, `load` and `display` build and test natively
+//! - `model`, `formats`, `index`, `analysis`, `load`, `display` and
+//!   `permalink` build and test natively
 //!   without the `web` feature and never name a browser crate (yew, web-sys,
 //!   js-sys, wasm-bindgen, gloo).
 //! - `formats` writes only through `model::StoreBuilder`; `index` never parses;
