@@ -5,7 +5,7 @@
 //! Times are µs integers, tags are typed (`string`, `bool`, `int64`,
 //! `float64`, `binary`), logs become span events, and each process becomes
 //! one resource (service name + process tags). Tags go through
-//! [`Semantics`], so OpenTelemetry GenAI tags give models, tokens and kinds.
+//! [`Semantics`](super::semconv::Semantics), so OpenTelemetry GenAI tags give models, tokens and kinds.
 //! Spans of a trace are buffered until its `processes` have been read (they
 //! may follow the spans); a file cut short still keeps the spans before the cut.
 

@@ -3,7 +3,7 @@
 //! duplicates, resolves parents, cuts cycles and marks LM calls.
 //!
 //! Formats never touch store columns directly and never build index
-//! structures; everything they report that is odd becomes a [`Warning`].
+//! structures; everything they report that is odd becomes a [`Warning`](super::warning::Warning).
 
 use super::ids::{canonical_id, IdKind, Interner, SpanIdx, Sym, TraceIdx};
 use super::kind::{SpanKind, StatusCode};
