@@ -6,7 +6,7 @@
 //!   SIZE   bytes (100MB, 512KB, 1GB: powers of 1000) or spans (1000000spans)
 //! ```
 //!
-//! Same arguments → same bytes (see `generator.rs`).
+//! Same arguments → same bytes (see `generator/mod.rs`).
 
 mod generator;
 

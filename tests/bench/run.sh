@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, on generated inputs (tests/bench/generator.rs, seed 1).
+# Every benchmark, on generated inputs (tests/bench/generator/, seed 1).
 # Run through `./setup.sh bench` (installs the tools first) or `.ci/bench`.
 # CI does not run it: timings on a shared 2-core machine are not gates.
 #

@@ -4,7 +4,7 @@
 //! bytes. The clock is passed in: `Instant` natively, `performance.now()`
 //! in the browser.
 //!
-//! Depends on the crate's public API and `generator.rs` (which the includer
+//! Depends on the crate's public API and `generator/` (which the includer
 //! must declare as `mod generator`).
 #![allow(dead_code)]
 
