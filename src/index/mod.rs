@@ -6,6 +6,7 @@
 pub mod filter;
 
 use crate::load::Counts;
+use crate::model::store::vec_bytes;
 use crate::model::{SourceId, SpanIdx, StatusCode, Store, TraceIdx, NONE};
 use std::collections::HashSet;
 
@@ -124,6 +125,24 @@ impl Index {
             by_start,
             totals,
         }
+    }
+
+    /// Heap bytes of the index's vectors (see `Store::heap_bytes`).
+    pub fn heap_bytes(&self) -> usize {
+        // Exhaustive, so a new field must be counted before it compiles.
+        let Index {
+            traces,
+            child_start,
+            children,
+            self_nanos,
+            by_start,
+            totals: _,
+        } = self;
+        vec_bytes(traces)
+            + vec_bytes(child_start)
+            + vec_bytes(children)
+            + vec_bytes(self_nanos)
+            + vec_bytes(by_start)
     }
 
     pub fn children_of(&self, span: SpanIdx) -> &[SpanIdx] {
@@ -286,5 +305,23 @@ mod tests {
         );
         let session = load(vec![Input::new("t.json", doc.into_bytes())]);
         assert_eq!(session.index.self_nanos, vec![40, 30, 30, 10]);
+    }
+
+    /// The memory figure counts what loading adds, never the file itself:
+    /// 1 MB of trailing whitespace changes nothing; and the index holds at
+    /// least its per-span vectors (child_start has spans + 1 entries).
+    #[test]
+    fn heap_bytes_count_columns_not_the_input() {
+        let doc = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[
+            {"traceId":"01","spanId":"a","name":"root","startTimeUnixNano":"0","endTimeUnixNano":"9"},
+            {"traceId":"01","spanId":"b","parentSpanId":"a","name":"child","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#;
+        let plain = load(vec![Input::new("t.json", doc.as_bytes().to_vec())]);
+        let padded = format!("{doc}{}", " ".repeat(1 << 20));
+        let padded = load(vec![Input::new("t.json", padded.into_bytes())]);
+        assert_eq!(plain.store.span_count(), 2);
+        assert_eq!(plain.store.heap_bytes(), padded.store.heap_bytes());
+        assert!(plain.store.heap_bytes() < 1 << 20);
+        // child_start 3 × u32, children 1 × u32, self_nanos 2 × i64, by_start 1 × u32.
+        assert!(plain.index.heap_bytes() >= 3 * 4 + 4 + 2 * 8 + 4);
     }
 }

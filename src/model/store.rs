@@ -73,6 +73,16 @@ impl AttrColumns {
         self.key.truncate(len);
         self.value.truncate(len);
     }
+
+    pub fn heap_bytes(&self) -> usize {
+        vec_bytes(&self.key) + vec_bytes(&self.value)
+    }
+}
+
+/// Bytes a vector's allocation holds: capacity, not length, because that is
+/// what the heap (and the wasm memory) really pays.
+pub fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * size_of::<T>()
 }
 
 /// Span events (OTel events, Zipkin annotations, Jaeger logs).
@@ -148,6 +158,98 @@ pub struct Store {
 }
 
 impl Store {
+    /// Heap bytes of everything the store adds to the input: columns,
+    /// interners and the decoded-text arena (source 0). The input files'
+    /// bytes (sources 1..) are not counted: they are the file itself. For
+    /// memory reports and the `index_bytes_per_span` benchmark figure.
+    pub fn heap_bytes(&self) -> usize {
+        // Exhaustive destructuring: a new column fails to compile until it
+        // is counted here, so the figure cannot silently go stale.
+        let SpanColumns {
+            trace,
+            span_id,
+            parent,
+            parent_id,
+            name,
+            kind,
+            status,
+            status_message,
+            start_nanos,
+            end_nanos,
+            service,
+            model,
+            provider,
+            tokens,
+            cost_usd,
+            input,
+            output,
+            resource,
+            source,
+            attr_start,
+            is_lm_call,
+        } = &self.spans;
+        let spans = vec_bytes(trace)
+            + vec_bytes(span_id)
+            + vec_bytes(parent)
+            + vec_bytes(parent_id)
+            + vec_bytes(name)
+            + vec_bytes(kind)
+            + vec_bytes(status)
+            + vec_bytes(status_message)
+            + vec_bytes(start_nanos)
+            + vec_bytes(end_nanos)
+            + vec_bytes(service)
+            + vec_bytes(model)
+            + vec_bytes(provider)
+            + vec_bytes(tokens)
+            + vec_bytes(cost_usd)
+            + vec_bytes(input)
+            + vec_bytes(output)
+            + vec_bytes(resource)
+            + vec_bytes(source)
+            + vec_bytes(attr_start)
+            + vec_bytes(is_lm_call);
+        let EventColumns {
+            span,
+            name,
+            time_nanos,
+            attr_start,
+            attrs,
+        } = &self.events;
+        let events = vec_bytes(span)
+            + vec_bytes(name)
+            + vec_bytes(time_nanos)
+            + vec_bytes(attr_start)
+            + attrs.heap_bytes();
+        let TraceColumns {
+            trace_id,
+            span_start,
+            meta_start,
+            meta,
+        } = &self.traces;
+        let traces =
+            vec_bytes(trace_id) + vec_bytes(span_start) + vec_bytes(meta_start) + meta.heap_bytes();
+        let sources = vec_bytes(&self.sources)
+            + self
+                .sources
+                .iter()
+                .map(|s| s.name.capacity())
+                .sum::<usize>()
+            + self
+                .sources
+                .first()
+                .map_or(0, |arena| arena.bytes.capacity());
+        spans
+            + events
+            + traces
+            + sources
+            + self.strings.heap_bytes()
+            + self.ids.heap_bytes()
+            + self.attrs.heap_bytes()
+            + vec_bytes(&self.resource_start)
+            + self.resource_attrs.heap_bytes()
+    }
+
     pub fn span_count(&self) -> usize {
         self.spans.trace.len()
     }
