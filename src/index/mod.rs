@@ -134,6 +134,7 @@ impl Index {
             traces,
             child_start,
             children,
+            counts_tokens,
             self_nanos,
             by_start,
             totals: _,
@@ -141,6 +142,7 @@ impl Index {
         vec_bytes(traces)
             + vec_bytes(child_start)
             + vec_bytes(children)
+            + vec_bytes(counts_tokens)
             + vec_bytes(self_nanos)
             + vec_bytes(by_start)
     }

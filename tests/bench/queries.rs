@@ -39,7 +39,9 @@ fn tree_and_filter(c: &mut Criterion) {
     });
     group.throughput(Throughput::Elements(session.store.span_count() as u64));
     group.bench_function("filter_error_llm_over_2s", |b| {
-        b.iter(|| filter_error_llm_slower_than_2s(&session.store))
+        let filter = spanscope::index::filter::Filter::parse(workloads::TYPICAL_FILTER)
+            .unwrap_or_else(|_| spanscope::index::filter::Filter::all());
+        b.iter(|| filter_error_llm_slower_than_2s(&session, &filter))
     });
     group.finish();
 }

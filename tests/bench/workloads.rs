@@ -9,8 +9,9 @@
 #![allow(dead_code)]
 
 use crate::generator::{generate, Config, Shape, Target};
+use spanscope::index::filter::Filter;
 use spanscope::load::{load, Input, Session};
-use spanscope::model::{AttrValue, SpanIdx, SpanKind, StatusCode, Store, TextRef, TraceIdx};
+use spanscope::model::{AttrValue, SpanIdx, Store, TextRef, TraceIdx};
 
 /// Every generated input uses this seed, so all harnesses see equal bytes.
 pub const SEED: u64 = 1;
@@ -146,21 +147,12 @@ pub fn count_containing(finder: &memchr::memmem::Finder, slices: &[&[u8]]) -> us
     slices.iter().filter(|s| finder.find(s).is_some()).count()
 }
 
-/// `status == Error && kind == Llm && duration > 2s`, as a plain column scan.
-///
-/// Stand-in until the filter language is merged: then this function calls
-/// it with that query, so `filter_ms_1m` measures the real filter path.
-pub fn filter_error_llm_slower_than_2s(store: &Store) -> Vec<SpanIdx> {
-    const TWO_SECONDS: i64 = 2_000_000_000;
-    let s = &store.spans;
-    (0..store.span_count())
-        .filter(|&i| {
-            s.status[i] == StatusCode::Error
-                && s.kind[i] == SpanKind::Llm
-                && s.end_nanos[i] - s.start_nanos[i] > TWO_SECONDS
-        })
-        .map(|i| SpanIdx(i as u32))
-        .collect()
+/// The typical filter of `filter_ms_1m`, through the filter language:
+/// error LM spans slower than two seconds. Parsed once; evaluation is timed.
+pub const TYPICAL_FILTER: &str = "status:error kind:llm dur>2s";
+
+pub fn filter_error_llm_slower_than_2s(session: &Session, filter: &Filter) -> Vec<SpanIdx> {
+    filter.matching_spans(&session.store, &session.index)
 }
 
 /// The trace with the most spans.
@@ -286,9 +278,10 @@ pub fn run_suite(
     f.million_spans = session.store.span_count();
     let trace = largest_trace(&session);
     f.million_trace_spans = session.store.trace_spans(trace).len();
-    f.filter_matches = filter_error_llm_slower_than_2s(&session.store).len();
+    let filter = Filter::parse(TYPICAL_FILTER).unwrap_or_else(|_| Filter::all());
+    f.filter_matches = filter_error_llm_slower_than_2s(&session, &filter).len();
     f.filter_ms = median_ms_repeated(clock, runs, 50.0, || {
-        filter_error_llm_slower_than_2s(&session.store)
+        filter_error_llm_slower_than_2s(&session, &filter)
     });
     f.expand_all_ms = median_ms_repeated(clock, runs, 50.0, || {
         session.index.tree_order(&session.store, trace)
