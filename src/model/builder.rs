@@ -13,7 +13,7 @@ use super::store::{
 };
 use super::text::{SourceId, TextEncoding, TextRef};
 use super::warning::{Location, WarningKind, WarningLog};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 /// Name of source 0, which holds text that did not come from a file
@@ -120,7 +120,7 @@ impl StoreBuilder {
             resource_start: vec![0],
             resource_attrs: AttrColumns::default(),
             trace_meta: Vec::new(),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             span_mark: (0, 0),
             warnings: WarningLog::default(),
         }
@@ -335,7 +335,7 @@ impl StoreBuilder {
 
 fn finish(mut b: StoreBuilder) -> (Store, WarningLog) {
     // Traces in first-seen order; spans grouped by trace, then by start time.
-    let mut trace_of: HashMap<Sym, u32> = HashMap::new();
+    let mut trace_of: HashMap<Sym, u32> = HashMap::default();
     let mut trace_ids: Vec<Sym> = Vec::new();
     for row in &b.rows {
         trace_of.entry(row.trace).or_insert_with(|| {
@@ -358,7 +358,8 @@ fn finish(mut b: StoreBuilder) -> (Store, WarningLog) {
     for (i, row) in rows.iter().enumerate() {
         new_index[row.order as usize] = i as u32;
     }
-    let mut by_id: HashMap<(Sym, Sym), u32> = HashMap::with_capacity(n);
+    let mut by_id: HashMap<(Sym, Sym), u32> =
+        HashMap::with_capacity_and_hasher(n, Default::default());
     for (i, row) in rows.iter().enumerate() {
         by_id.insert((row.trace, row.span), i as u32);
     }

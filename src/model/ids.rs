@@ -5,7 +5,8 @@
 //! Depends on nothing but `base64`.
 
 use base64::Engine;
-use std::collections::HashMap;
+use foldhash::HashMap;
+use std::borrow::Cow;
 
 /// Dense index of a span row in the store.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,7 +50,7 @@ pub struct Interner {
 impl Default for Interner {
     fn default() -> Self {
         let mut interner = Interner {
-            map: HashMap::new(),
+            map: HashMap::default(),
             strings: Vec::new(),
         };
         interner.intern("");
@@ -103,16 +104,26 @@ pub enum IdKind {
 /// Canonical text of a wire id: lowercase hex when the id is hex, base64 of
 /// 8/16 bytes, `tr-`+hex (MLflow) or a UUID; otherwise the id unchanged.
 /// Returns `None` for an empty id (which means "no id", e.g. a root's parent).
-pub fn canonical_id(raw: &str, kind: IdKind) -> Option<String> {
+pub fn canonical_id(raw: &str, kind: IdKind) -> Option<Cow<'_, str>> {
     let raw = raw.trim();
     if raw.is_empty() {
         return None;
     }
-    let raw = raw.strip_prefix("tr-").unwrap_or(raw);
+    // The common case (OTLP, Zipkin, Phoenix): already lowercase hex of the
+    // right width. Borrowed, so ingest allocates nothing per id.
     let width = match kind {
         IdKind::Trace => 32,
         IdKind::Span => 16,
     };
+    if raw.len() == width
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && raw.bytes().any(|b| b != b'0')
+    {
+        return Some(Cow::Borrowed(raw));
+    }
+    let raw = raw.strip_prefix("tr-").unwrap_or(raw);
     if raw.len() <= 32 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
         let pad = if raw.len() <= 16 { 16 } else { 32 };
         let mut out = String::with_capacity(pad);
@@ -123,7 +134,7 @@ pub fn canonical_id(raw: &str, kind: IdKind) -> Option<String> {
         if out.bytes().all(|b| b == b'0') {
             return None; // all-zero ids are "invalid" in OTel: no parent
         }
-        return Some(widen(out, width));
+        return Some(Cow::Owned(widen(out, width)));
     }
     if (raw.len() == 24 && raw.ends_with("==")) || (raw.len() == 12 && raw.ends_with('=')) {
         if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(raw) {
@@ -131,16 +142,16 @@ pub fn canonical_id(raw: &str, kind: IdKind) -> Option<String> {
             if hex.bytes().all(|b| b == b'0') {
                 return None;
             }
-            return Some(widen(hex, width));
+            return Some(Cow::Owned(widen(hex, width)));
         }
     }
     if raw.len() == 36 && raw.bytes().filter(|&b| b == b'-').count() == 4 {
         let hex: String = raw.chars().filter(|&c| c != '-').collect();
         if hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Some(hex.to_ascii_lowercase());
+            return Some(Cow::Owned(hex.to_ascii_lowercase()));
         }
     }
-    Some(raw.to_string())
+    Some(Cow::Owned(raw.to_string()))
 }
 
 /// Pads a 16-digit hex id to 32 digits when a trace id is expected.
