@@ -68,9 +68,14 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
         html! { <div class="vrow" key={i} {style}>{ props.render.emit(i) }</div> }
     });
     let inner_style = format!("height:{}px", props.row_count as u32 * h);
+    // The scroller is absolutely positioned inside a wrapper that takes the
+    // room its parent gives it: its content height never feeds back into the
+    // layout, so a 100k-row list cannot stretch its pane.
     html! {
-        <div class={classes!("vlist", props.class.clone())} ref={container} {onscroll} data-testid={props.testid.clone()}>
-            <div class="vlist-inner" style={inner_style}>{ for rows }</div>
+        <div class={classes!("vlist-wrap", props.class.clone())}>
+            <div class="vlist" ref={container} {onscroll} data-testid={props.testid.clone()}>
+                <div class="vlist-inner" style={inner_style}>{ for rows }</div>
+            </div>
         </div>
     }
 }

@@ -8,10 +8,12 @@
 #   3. browser bench              release wasm in headless Chromium
 #   4. browser bench, +simd128    the same with RUSTFLAGS=-C target-feature=+simd128
 #                                 (not the shipping build; reported for comparison)
+#   5. the app in Chromium        trunk release bundle: pick a 100 MB file → first
+#                                 rows; open and scroll a 100k-span trace (long tasks)
 #
 # Env: SPANSCOPE_BENCH_MB (input size, default 100), SPANSCOPE_BENCH_RUNS
 # (median of N, default 5), SPANSCOPE_BENCH_SKIP (comma list of
-# criterion,native,browser,simd128). Results: target/bench/*.txt; the last
+# criterion,native,browser,simd128,ui). Results: target/bench/*.txt; the last
 # lines printed are the default browser build's key=value figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -69,12 +71,24 @@ if ! skipped browser; then
   browser default
 fi
 
+if ! skipped ui; then
+  step "the app in headless Chromium (release bundle): large file, long trace"
+  cargo run --release --locked --no-default-features --example gen -- lean "${SPANSCOPE_BENCH_MB}MB" "$out/lean.json"
+  cargo run --release --locked --no-default-features --example gen -- lean 100000spans "$out/one-trace.json" --one-trace
+  trunk build --release --locked
+  node tests/bench/ui_perf.mjs "$out/lean.json" "$out/one-trace.json" | tee "$out/ui.txt"
+fi
+
 step "summary"
 for f in "$out/native.txt" "$out/browser-simd128.txt"; do
   [ -f "$f" ] || continue
   printf -- '--- %s\n' "$f"
   if [[ $f == *simd128* ]]; then figures "$f" | sed 's/^/simd128_/'; else figures "$f"; fi
 done
+if [ -f "$out/ui.txt" ]; then
+  printf -- '--- %s (the app)\n' "$out/ui.txt"
+  figures "$out/ui.txt"
+fi
 if [ -f "$out/browser-default.txt" ]; then
   printf -- '--- %s (default build)\n' "$out/browser-default.txt"
   figures "$out/browser-default.txt"

@@ -157,3 +157,20 @@ test('steps dashboard, LM-call table and import report', async () => {
   assert.equal(await page.getByTestId('formats-tried').locator('tr').count(), 17);
   assert.match(await page.evaluate(() => location.hash), /view=report/);
 });
+
+test('long span trees are virtualised: only the rows in view exist in the DOM', async () => {
+  // 130 spans at 26 px is ~3,400 px of rows: far taller than the pane. A
+  // pane that grows with its content (the bug this guards) renders all 130.
+  const page = await dropped(fixture('zipkin-json', 'public-openzipkin-lens-smartthings-oauth-authorization.json'));
+  await page.getByTestId('trace-row').first().click();
+  await page.getByTestId('span-row').first().waitFor();
+  const rendered = await page.getByTestId('span-row').count();
+  assert.ok(rendered < 80, `${rendered} of 130 span rows are in the DOM`);
+  const paneHeight = await page.getByTestId('trace-view').evaluate((el) => el.clientHeight);
+  assert.ok(paneHeight <= 800, `trace view is ${paneHeight}px tall`);
+  // Scrolling to the end shows the last rows.
+  await page.getByTestId('span-tree').evaluate((el) => { el.scrollTop = el.scrollHeight; el.dispatchEvent(new Event('scroll')); });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=span-row]').length > 0);
+  const lastTop = await page.getByTestId('span-tree').evaluate((el) => el.scrollTop);
+  assert.ok(lastTop > 1000);
+});
