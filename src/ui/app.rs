@@ -193,6 +193,12 @@ pub fn App() -> Html {
         }
     });
     let d = state.dispatcher();
+    let set_price = Callback::from(move |(m, p): (String, crate::analysis::prices::Price)| {
+        d.dispatch(Action::SetPrice(m, p))
+    });
+    let d = state.dispatcher();
+    let reset_prices = Callback::from(move |()| d.dispatch(Action::ClearPrices));
+    let d = state.dispatcher();
     let toggle_help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
     let cycle_theme = {
         let theme = theme.clone();
@@ -241,8 +247,13 @@ pub fn App() -> Html {
                                     }
                                 </div>
                             },
-                            MainView::Steps => html! { <StepsView session={session.clone()} table={state.table.clone()} /> },
-                            MainView::LmCalls => html! { <LmCallsView session={session.clone()} table={state.table.clone()} on_open={open_span} /> },
+                            MainView::Steps => html! {
+                                <StepsView session={session.clone()} table={state.table.clone()} prices={state.prices.clone()}
+                                    on_price={set_price} on_reset_prices={reset_prices} />
+                            },
+                            MainView::LmCalls => html! {
+                                <LmCallsView session={session.clone()} table={state.table.clone()} prices={state.prices.clone()} on_open={open_span} />
+                            },
                             MainView::Report => html! { <ReportView session={session.clone()} /> },
                         }
                     }

@@ -16,12 +16,15 @@ use yew::prelude::*;
 pub struct LmCallsViewProps {
     pub session: Rc<Session>,
     pub table: Rc<TraceTable>,
+    pub prices: Rc<PriceTable>,
     pub on_open: Callback<(TraceIdx, SpanIdx, DetailTab)>,
 }
 
 impl PartialEq for LmCallsViewProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && Rc::ptr_eq(&self.table, &other.table)
+        Rc::ptr_eq(&self.session, &other.session)
+            && Rc::ptr_eq(&self.table, &other.table)
+            && Rc::ptr_eq(&self.prices, &other.prices)
     }
 }
 
@@ -37,17 +40,16 @@ enum Column {
 pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
     let sort = use_state(|| Column::Latency);
     let session = props.session.clone();
-    let report = use_memo(Rc::as_ptr(&props.table) as usize, {
-        let table = props.table.clone();
-        move |_| {
-            tokens(
-                &session.store,
-                &session.index,
-                &table.rows,
-                &PriceTable::bundled(),
-            )
-        }
-    });
+    let report = use_memo(
+        (
+            Rc::as_ptr(&props.table) as usize,
+            Rc::as_ptr(&props.prices) as usize,
+        ),
+        {
+            let (table, prices) = (props.table.clone(), props.prices.clone());
+            move |_| tokens(&session.store, &session.index, &table.rows, &prices)
+        },
+    );
     let store = &props.session.store;
     let s = &store.spans;
     let mut calls: Vec<_> = report.calls.iter().collect();
@@ -79,6 +81,7 @@ pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
             (Some(usd), CostSource::PriceTable) => {
                 format!("{} (price table)", display::cost_usd(usd))
             }
+            (Some(usd), CostSource::Override) => format!("{} (what-if)", display::cost_usd(usd)),
             (Some(usd), _) => display::cost_usd(usd),
             (None, CostSource::UnknownModel) => "unknown model".to_string(),
             (None, _) => "—".to_string(),

@@ -11,6 +11,7 @@ mod lm_call_pane;
 mod lm_calls_view;
 mod open_button;
 mod payload_view;
+mod price_editor;
 mod report_view;
 mod span_detail;
 pub mod state;

@@ -2,6 +2,7 @@
 //! browser types, so it is tested natively. Keyboard keys arrive here as
 //! intents (`Move`, `Open`, `Back`), not as key codes.
 
+use crate::analysis::prices::{Price, PriceTable};
 use crate::analysis::trace_table::{trace_table, SortKey, TraceTable};
 use crate::analysis::tree_rows::tree_rows;
 use crate::load::Session;
@@ -135,6 +136,9 @@ pub struct AppState {
     pub descending: bool,
     /// The trace list for the current session, filter and sort.
     pub table: Rc<TraceTable>,
+    /// Model prices for costs the file does not report, with the user's
+    /// what-if overrides.
+    pub prices: Rc<PriceTable>,
 }
 
 #[derive(Debug)]
@@ -161,6 +165,9 @@ pub enum Action {
     SetSourceUrl(Option<String>),
     SetFilter(String),
     SetView(MainView),
+    /// What-if: price a model (USD per million tokens).
+    SetPrice(String, Price),
+    ClearPrices,
     /// Opens a span in the trace view (from the LM-call table).
     OpenSpan(TraceIdx, SpanIdx, DetailTab),
     /// Sort by a column; the same column again flips the direction.
@@ -186,6 +193,7 @@ impl AppState {
             sort: self.sort,
             descending: self.descending,
             table: self.table.clone(),
+            prices: self.prices.clone(),
         }
     }
 
@@ -393,6 +401,16 @@ impl Reducible for AppState {
             Action::Navigate(view) => next.apply_view(&view),
             Action::SetSourceUrl(url) => next.source_url = url,
             Action::SetView(view) => next.view = view,
+            Action::SetPrice(model, price) => {
+                let mut prices = (*next.prices).clone();
+                prices.set_override(&model, price);
+                next.prices = Rc::new(prices);
+            }
+            Action::ClearPrices => {
+                let mut prices = (*next.prices).clone();
+                prices.clear_overrides();
+                next.prices = Rc::new(prices);
+            }
             Action::OpenSpan(trace, span, tab) => {
                 if next.trace != Some(trace) {
                     next.collapsed.clear();
@@ -534,5 +552,30 @@ mod filter_tests {
         state = state.reduce(Action::Move(1));
         assert_eq!(state.trace, state.table.rows.first().copied());
         assert_eq!(state.view_state().filter.as_deref(), Some("status:error"));
+    }
+}
+
+#[cfg(test)]
+mod price_tests {
+    use super::*;
+
+    #[test]
+    fn what_if_prices_are_set_and_reset() {
+        let state = Rc::new(AppState::default());
+        assert!(state.prices.overrides.is_empty());
+        let state = state.reduce(Action::SetPrice(
+            "openai/gpt-4o-mini".into(),
+            Price::new(1.0, 0.5, 4.0),
+        ));
+        assert_eq!(state.prices.overrides.len(), 1);
+        assert_eq!(
+            state
+                .prices
+                .lookup("gpt-4o-mini")
+                .map(|(e, _)| e.price.output_per_mtok),
+            Some(4.0)
+        );
+        let state = state.reduce(Action::ClearPrices);
+        assert!(state.prices.overrides.is_empty());
     }
 }

@@ -2,9 +2,10 @@
 //! name and per model, the slowest-step counter, tokens and cost per model,
 //! and the traces grouped by a metadata key side by side.
 
+use super::price_editor::PriceEditor;
 use crate::analysis::group_by::{group_by, GroupKey};
 use crate::analysis::latency::{latency, LatencyRow};
-use crate::analysis::prices::PriceTable;
+use crate::analysis::prices::{Price, PriceTable};
 use crate::analysis::tokens::tokens;
 use crate::analysis::trace_table::TraceTable;
 use crate::display;
@@ -17,11 +18,16 @@ use yew::prelude::*;
 pub struct StepsViewProps {
     pub session: Rc<Session>,
     pub table: Rc<TraceTable>,
+    pub prices: Rc<PriceTable>,
+    pub on_price: Callback<(String, Price)>,
+    pub on_reset_prices: Callback<()>,
 }
 
 impl PartialEq for StepsViewProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && Rc::ptr_eq(&self.table, &other.table)
+        Rc::ptr_eq(&self.session, &other.session)
+            && Rc::ptr_eq(&self.table, &other.table)
+            && Rc::ptr_eq(&self.prices, &other.prices)
     }
 }
 
@@ -61,16 +67,15 @@ pub fn StepsView(props: &StepsViewProps) -> Html {
         &props.session.index,
         &props.table.rows,
     );
-    let prices = PriceTable::bundled();
+    let prices = &*props.prices;
     let report = latency(store, index, traces);
-    let token_report = tokens(store, index, traces, &prices);
-    let groups = group_by(
-        store,
-        index,
-        traces,
-        &GroupKey::Any((*key).clone()),
-        &prices,
-    );
+    let token_report = tokens(store, index, traces, prices);
+    let models: Vec<String> = token_report
+        .by_model
+        .iter()
+        .map(|m| m.model.clone())
+        .collect();
+    let groups = group_by(store, index, traces, &GroupKey::Any((*key).clone()), prices);
     let onchange = {
         let key = key.clone();
         Callback::from(move |e: Event| {
@@ -111,6 +116,7 @@ pub fn StepsView(props: &StepsViewProps) -> Html {
                 </table>
                 <p class="muted">{ format!("Cost from the file where present, else from the price table: {} ({}).", token_report.price_source, token_report.price_as_of) }</p>
             </section>
+            <PriceEditor {models} prices={props.prices.clone()} on_price={props.on_price.clone()} on_reset={props.on_reset_prices.clone()} />
             <section>
                 <h3>
                     { "Group traces by " }

@@ -174,3 +174,18 @@ test('long span trees are virtualised: only the rows in view exist in the DOM', 
   const lastTop = await page.getByTestId('span-tree').evaluate((el) => el.scrollTop);
   assert.ok(lastTop > 1000);
 });
+
+test('what-if prices: editing a model price recosts its LM calls', async () => {
+  const page = await dropped(fixture('otlp-jsonl', 'dspy-all-scenarios.filexporter.jsonl'));
+  await page.getByTestId('view-steps').click();
+  const row = page.locator('[data-testid=price-row][data-model="openai/gpt-4o-mini"]');
+  await row.waitFor();
+  const output = row.locator('input').nth(2);
+  await output.fill('100');
+  await output.press('Enter');
+  await output.blur();
+  await page.getByTestId('prices').filter({ hasText: '1 what-if price set' }).waitFor();
+  await page.getByTestId('view-lm-calls').click();
+  const costs = await page.getByTestId('lm-call-row').locator('td:nth-child(7)').allTextContents();
+  assert.ok(costs.some((c) => c.includes('(what-if)')), costs.join(' | '));
+});
