@@ -113,18 +113,7 @@ fn parse_lines(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
         match serde_json::from_slice::<WireTrace>(line) {
             Ok(t) => traces += usize::from(commit_trace(b, &t, Some(Location::line(number)))),
             Err(e) => {
-                let mut at = json::error_location(line, &e);
-                at.line = Some(number);
-                let kind = if json::is_eof(&e) {
-                    WarningKind::Truncated
-                } else {
-                    WarningKind::SkippedRecord
-                };
-                b.warn(kind, Some(at), format!("line {number} skipped: {e}"));
-                last_error = Some(ParseError::Json {
-                    at,
-                    message: e.to_string(),
-                });
+                last_error = Some(json::skip_bad_line(b, line, number, &e));
             }
         }
     }

@@ -168,6 +168,29 @@ pub fn looks_like_jsonl(all: &[u8]) -> bool {
     first.first() == Some(&b'{') && first.last() == Some(&b'}') && rest.first() == Some(&b'{')
 }
 
+/// A JSON-lines record that does not parse: warns (truncated at the end of
+/// the file, skipped otherwise) with its line and column, and returns the
+/// error so the format can fail the file when no line at all was readable.
+pub fn skip_bad_line(
+    b: &mut StoreBuilder,
+    line: &[u8],
+    number: u64,
+    err: &serde_json::Error,
+) -> super::ParseError {
+    let mut at = error_location(line, err);
+    at.line = Some(number);
+    let kind = if is_eof(err) {
+        crate::model::WarningKind::Truncated
+    } else {
+        crate::model::WarningKind::SkippedRecord
+    };
+    b.warn(kind, Some(at), format!("line {number} skipped: {err}"));
+    super::ParseError::Json {
+        at,
+        message: err.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,10 @@
 //! Spans are streamed into the builder as they are read, so a file cut short
 //! keeps every span before the cut, and no document tree is ever built.
 
-use super::json::{self, error_location, lines};
+use super::json::{self, lines};
 use super::otlp_wire::{commit_resource, commit_span, ResourceInfo, WireResource, WireSpan};
 use super::{Format, ParseError, Probe, Sniff};
-use crate::model::{Location, StoreBuilder, WarningKind};
+use crate::model::{Location, StoreBuilder};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
@@ -99,18 +99,7 @@ fn parse_lines(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
         .and_then(|()| de.end());
         any |= b.span_count() > before;
         if let Err(e) = result {
-            let mut at = error_location(line, &e);
-            at.line = Some(number);
-            let kind = if json::is_eof(&e) {
-                WarningKind::Truncated
-            } else {
-                WarningKind::SkippedRecord
-            };
-            b.warn(kind, Some(at), format!("line {number}: {e}"));
-            last_error = Some(ParseError::Json {
-                at,
-                message: e.to_string(),
-            });
+            last_error = Some(json::skip_bad_line(b, line, number, &e));
         }
     }
     match (any, last_error) {

@@ -14,7 +14,7 @@
 //! ids only tell the user which file they gave.
 
 use super::dspy_history::payload;
-use super::json::{self, error_location, Float64};
+use super::json::{self, Float64};
 use super::time;
 use super::{Format, ParseError, Probe, Sniff};
 use crate::model::{
@@ -127,18 +127,7 @@ fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
                 any = true;
             }
             Err(e) => {
-                let mut at = error_location(line, &e);
-                at.line = Some(number);
-                let kind = if json::is_eof(&e) {
-                    WarningKind::Truncated
-                } else {
-                    WarningKind::SkippedRecord
-                };
-                b.warn(kind, Some(at), format!("line {number} skipped: {e}"));
-                last_error = Some(ParseError::Json {
-                    at,
-                    message: e.to_string(),
-                });
+                last_error = Some(json::skip_bad_line(b, line, number, &e));
             }
         }
     }
