@@ -56,7 +56,7 @@ fn sniff(p: &Probe) -> Sniff {
     if json::first_significant(p.head) != Some(b'{') {
         return Sniff::No("not JSON lines");
     }
-    let first = p.all.split(|&c| c == b'\n').next().unwrap_or_default();
+    let first = p.deep.split(|&c| c == b'\n').next().unwrap_or_default();
     if !json::contains(first, b"\"call_id\"") || !json::contains(first, b"\"event\"") {
         return Sniff::No("no \"event\" and \"call_id\" keys on the first line");
     }

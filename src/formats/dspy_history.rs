@@ -89,7 +89,7 @@ fn sniff(p: &Probe) -> Sniff {
     }
     // A long first prompt can push the later keys past the sniffed head.
     let everywhere = [&b"\"outputs\""[..], b"\"usage\"", b"\"uuid\""];
-    if !everywhere.iter().all(|key| json::contains(p.all, key)) {
+    if !everywhere.iter().all(|key| json::contains(p.deep, key)) {
         return Sniff::No("no \"outputs\", \"usage\" and \"uuid\" keys");
     }
     Sniff::Yes(75)
@@ -439,7 +439,7 @@ mod tests {
             sniff(&Probe {
                 name: "",
                 head: bytes,
-                all: bytes,
+                deep: bytes,
             })
         };
         assert_eq!(probe(RAG), Sniff::Yes(75));

@@ -433,7 +433,7 @@ mod tests {
             sniff(&Probe {
                 name: "",
                 head: bytes,
-                all: bytes,
+                deep: bytes,
             })
         };
         assert_eq!(probe(OPTIMIZE), Sniff::Yes(80));

@@ -439,7 +439,7 @@ mod tests {
                 let probe = Probe {
                     name: "",
                     head: &bytes,
-                    all: &bytes,
+                    deep: &bytes,
                 };
                 assert!(matches!(sniff(&probe), Sniff::No(_)), "{name}");
                 let detected = detect(&name, &bytes).map(|f| f.id);

@@ -362,7 +362,7 @@ mod tests {
         let probe = |head: &'static [u8]| Probe {
             name: "trace.json",
             head,
-            all: head,
+            deep: head,
         };
         let jaeger =
             br#"{"data": [{"traceID": "1", "spans": [{"spanID": "2", "operationName": "x"}]}]}"#;

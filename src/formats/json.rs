@@ -156,9 +156,9 @@ pub fn contains(head: &[u8], needle: &[u8]) -> bool {
 /// True if the content looks like JSON lines: the first line ends with `}`
 /// and the next non-blank line starts with `{`. Pretty-printed JSON never
 /// has that shape (a comma or indentation sits between its objects), and
-/// compact JSON has no raw newline inside a value. Looks at the whole input
-/// (a memchr to the first newline), because a first line may exceed the
-/// sniffed head.
+/// compact JSON has no raw newline inside a value. Give it the probe's deep
+/// window (a memchr to the first newline), because a first line may exceed
+/// the sniffed head.
 pub fn looks_like_jsonl(all: &[u8]) -> bool {
     let Some(nl) = memchr::memchr(b'\n', all) else {
         return false;

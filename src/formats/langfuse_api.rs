@@ -37,7 +37,7 @@ fn sniff(p: &Probe) -> Sniff {
     }
     // Specific enough to look for in the whole file: a trace's input may
     // push its observations past the sniffed head.
-    if json::contains(p.all, b"\"parentObservationId\"") {
+    if json::contains(p.deep, b"\"parentObservationId\"") {
         return Sniff::Yes(70);
     }
     if json::contains(p.head, b"\"observations\"") {

@@ -30,8 +30,8 @@ fn sniff(p: &Probe) -> Sniff {
         return Sniff::No("OTLP request");
     }
     // A read-API trace carries scores too; that file belongs to `langfuse-api`.
-    if json::contains(p.all, b"\"observations\"")
-        || json::contains(p.all, b"\"parentObservationId\"")
+    if json::contains(p.deep, b"\"observations\"")
+        || json::contains(p.deep, b"\"parentObservationId\"")
     {
         return Sniff::No("Langfuse trace with observations");
     }

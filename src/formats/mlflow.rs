@@ -34,7 +34,7 @@ pub const MLFLOW_ARTIFACT: Format = Format {
 /// Keys only MLflow span attributes have (OTLP and Phoenix listings never
 /// do). Searches the whole input: a first span's payloads may fill the head.
 fn has_mlflow_span_keys(p: &Probe) -> bool {
-    contains(p.all, b"\"mlflow.spanType\"") || contains(p.all, b"\"mlflow.traceRequestId\"")
+    contains(p.deep, b"\"mlflow.spanType\"") || contains(p.deep, b"\"mlflow.traceRequestId\"")
 }
 
 fn sniff_trace_json(p: &Probe) -> Sniff {
@@ -481,7 +481,7 @@ mod tests {
             let probe = Probe {
                 name: "",
                 head,
-                all: &bytes,
+                deep: &bytes,
             };
             matches!((format.sniff)(&probe), Sniff::Yes(_))
         };

@@ -33,6 +33,8 @@ use std::fmt;
 
 /// How many leading bytes detection looks at.
 pub const SNIFF_BYTES: usize = 64 * 1024;
+/// How far the deeper checks of sniffers may look.
+pub const SNIFF_DEEP_BYTES: usize = 8 * 1024 * 1024;
 
 /// What a format's sniffer sees.
 #[derive(Debug, Clone, Copy)]
@@ -41,8 +43,10 @@ pub struct Probe<'a> {
     pub name: &'a str,
     /// The first [`SNIFF_BYTES`] of the (decompressed) content.
     pub head: &'a [u8],
-    /// All of the content, for checks that must stay cheap (a memchr, not a parse).
-    pub all: &'a [u8],
+    /// The first [`SNIFF_DEEP_BYTES`], for checks that look past the head
+    /// (a memchr or memmem, never a parse). Bounded: every sniffer runs on
+    /// every file, and whole-file scans of a 100 MB input added up.
+    pub deep: &'a [u8],
 }
 
 /// A sniffer's verdict: a confidence score, or why the format does not fit.
@@ -147,7 +151,7 @@ pub fn detect(name: &str, bytes: &[u8]) -> Result<&'static Format, Unrecognised>
     let probe = Probe {
         name,
         head: &bytes[..bytes.len().min(SNIFF_BYTES)],
-        all: bytes,
+        deep: &bytes[..bytes.len().min(SNIFF_DEEP_BYTES)],
     };
     let mut best: Option<(&'static Format, u8)> = None;
     let mut tried = Vec::new();

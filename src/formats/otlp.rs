@@ -51,7 +51,7 @@ fn sniff_json(p: &Probe) -> Sniff {
     if !has_resource_spans(p.head) {
         return Sniff::No("no \"resourceSpans\" key");
     }
-    if json::looks_like_jsonl(p.all) {
+    if json::looks_like_jsonl(p.deep) {
         return Sniff::No("one request per line: JSON lines");
     }
     Sniff::Yes(60)
@@ -69,7 +69,7 @@ fn sniff_jsonl(p: &Probe) -> Sniff {
     if !has_resource_spans(p.head) {
         return Sniff::No("no \"resourceSpans\" key");
     }
-    if !json::looks_like_jsonl(p.all) {
+    if !json::looks_like_jsonl(p.deep) {
         return Sniff::No("not one JSON object per line");
     }
     Sniff::Yes(70)

@@ -397,7 +397,7 @@ mod tests {
             let probe = Probe {
                 name: "phoenix.json",
                 head: &bytes[..bytes.len().min(crate::formats::SNIFF_BYTES)],
-                all: &bytes,
+                deep: &bytes,
             };
             assert!(matches!(sniff_spans(&probe), Sniff::No(_)), "{rel}");
             assert!(matches!(sniff_otlpv1(&probe), Sniff::No(_)), "{rel}");
@@ -415,7 +415,7 @@ mod tests {
         let probe = Probe {
             name: "",
             head,
-            all: bytes,
+            deep: bytes,
         };
         assert_eq!(sniff_otlpv1(&probe), Sniff::Yes(SCORE));
         assert!(matches!(sniff_spans(&probe), Sniff::No(_)));

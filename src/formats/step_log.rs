@@ -88,7 +88,7 @@ fn first_line<'a>(p: &Probe<'a>) -> Option<&'a [u8]> {
     if json::first_significant(p.head) != Some(b'{') {
         return None;
     }
-    let first = p.all.split(|&c| c == b'\n').next()?;
+    let first = p.deep.split(|&c| c == b'\n').next()?;
     let ok =
         json::contains(first, b"\"trace_id\"") && json::contains(first, b"\"total_latency_ms\"");
     ok.then_some(first)

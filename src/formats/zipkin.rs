@@ -458,7 +458,7 @@ mod tests {
         let probe = |head: &'static [u8]| Probe {
             name: "",
             head,
-            all: head,
+            deep: head,
         };
         let zipkin = br#"[{"traceId": "ab", "id": "cd", "timestamp": 1795258485268208}]"#;
         assert_eq!(sniff(&probe(zipkin)), Sniff::Yes(65));
