@@ -20,7 +20,7 @@ pub struct ViewState {
     pub trace: Option<String>,
     /// Selected span, by wire id.
     pub span: Option<String>,
-    /// Span detail tab: `overview`, `lm`, `io`, `attributes`, `events`.
+    /// Span detail tab: `overview`, `lm`, `io`, `retrieval`, `attributes`, `events`.
     pub tab: Option<String>,
 }
 

@@ -20,6 +20,7 @@ pub mod latency;
 pub mod lm_call;
 pub mod payload;
 pub mod prices;
+pub mod retrieval;
 pub mod tokens;
 pub mod trace_table;
 pub mod tree_rows;

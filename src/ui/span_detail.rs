@@ -6,6 +6,7 @@ use super::lm_call_pane::LmCallPane;
 use super::payload_view::{text_or_link, PayloadView};
 use super::state::DetailTab;
 use super::trace_view::kind_icon;
+use crate::analysis::retrieval::{hops, Hop};
 use crate::display;
 use crate::load::Session;
 use crate::model::{SpanIdx, SpanKind, StatusCode, NONE};
@@ -37,7 +38,8 @@ pub fn SpanDetail(props: &SpanDetailProps) -> Html {
     let tabs = DetailTab::ALL.iter().map(|&tab| {
         let onclick = props.on_tab.reform(move |_: MouseEvent| tab);
         let selected = tab == props.tab;
-        let hidden = tab == DetailTab::Lm && kind != SpanKind::Llm;
+        let hidden = (tab == DetailTab::Lm && kind != SpanKind::Llm)
+            || (tab == DetailTab::Retrieval && kind != SpanKind::Retriever);
         html! {
             <button class={classes!("tab", selected.then_some("selected"), hidden.then_some("dim"))} role="tab"
                 aria-selected={selected.to_string()} data-testid={format!("tab-{}", tab.id())} {onclick}>
@@ -49,6 +51,7 @@ pub fn SpanDetail(props: &SpanDetailProps) -> Html {
         DetailTab::Overview => overview(&props.session, props.span),
         DetailTab::Lm => html! { <LmCallPane session={props.session.clone()} span={props.span} /> },
         DetailTab::Io => io(&props.session, props.span),
+        DetailTab::Retrieval => retrieval(&props.session, props.span),
         DetailTab::Attributes => {
             html! { <AttributeTable session={props.session.clone()} span={props.span} /> }
         }
@@ -168,6 +171,48 @@ fn io(session: &Session, span: SpanIdx) -> Html {
             if let Some(text) = output { <PayloadView label="Output" text={text} /> } else { <p class="muted">{ "No output recorded." }</p> }
         </div>
     }
+}
+
+/// The documents of every retrieval hop of the span's trace, this span's first.
+fn retrieval(session: &Session, span: SpanIdx) -> Html {
+    let store = &session.store;
+    let trace = store.spans.trace[span.index()];
+    let mut all = hops(store, &session.index, trace);
+    if all.is_empty() {
+        return html! { <p class="muted">{ "No retriever span in this trace." }</p> };
+    }
+    if let Some(at) = all.iter().position(|h| h.span == span) {
+        let this = all.remove(at);
+        all.insert(0, this);
+    }
+    let hop = |(n, h): (usize, &Hop)| {
+        let current = h.span == span;
+        html! {
+            <section class={classes!("hop", current.then_some("current"))} data-testid="retrieval-hop">
+                <h4>
+                    { if current { "This span".to_string() } else { format!("Hop {}", n + 1) } }
+                    { " · " }{ store.str(store.spans.name[h.span.index()]).to_string() }
+                    { " · " }{ display::plural(h.documents.len() as u64, "document", "documents") }
+                </h4>
+                if let Some(query) = &h.query { <p><span class="muted">{ "Query: " }</span>{ query.clone() }</p> }
+                <ol class="documents">
+                    { for h.documents.iter().map(|d| html! {
+                        <li data-testid="retrieved-document">
+                            if d.id.is_some() || d.score.is_some() {
+                                <div class="muted">
+                                    { d.id.clone().map(|id| format!("id {id}  ")).unwrap_or_default() }
+                                    { d.score.map(|s| format!("score {s:.4}")).unwrap_or_default() }
+                                </div>
+                            }
+                            <pre>{ d.content.clone() }</pre>
+                            if let Some(meta) = &d.metadata { <pre class="muted">{ meta.clone() }</pre> }
+                        </li>
+                    }) }
+                </ol>
+            </section>
+        }
+    };
+    html! { <div class="retrieval">{ for all.iter().enumerate().map(hop) }</div> }
 }
 
 fn events(session: &Session, span: SpanIdx) -> Html {

@@ -25,15 +25,17 @@ pub enum DetailTab {
     Overview,
     Lm,
     Io,
+    Retrieval,
     Attributes,
     Events,
 }
 
 impl DetailTab {
-    pub const ALL: [DetailTab; 5] = [
+    pub const ALL: [DetailTab; 6] = [
         DetailTab::Overview,
         DetailTab::Lm,
         DetailTab::Io,
+        DetailTab::Retrieval,
         DetailTab::Attributes,
         DetailTab::Events,
     ];
@@ -43,6 +45,7 @@ impl DetailTab {
             DetailTab::Overview => "overview",
             DetailTab::Lm => "lm",
             DetailTab::Io => "io",
+            DetailTab::Retrieval => "retrieval",
             DetailTab::Attributes => "attributes",
             DetailTab::Events => "events",
         }
@@ -53,6 +56,7 @@ impl DetailTab {
             DetailTab::Overview => "Overview",
             DetailTab::Lm => "LM call",
             DetailTab::Io => "Input / output",
+            DetailTab::Retrieval => "Retrieval",
             DetailTab::Attributes => "Attributes",
             DetailTab::Events => "Events",
         }
@@ -376,13 +380,15 @@ impl Reducible for AppState {
                     }
                 }
                 (Pane::Spans, _, Some(span)) => {
-                    let is_llm = next.session.as_ref().is_some_and(|s| {
-                        s.store.spans.kind[span.index()] == crate::model::SpanKind::Llm
-                    });
-                    next.tab = if is_llm {
-                        DetailTab::Lm
-                    } else {
-                        DetailTab::Overview
+                    // Enter opens what the span is about: its LM call, its documents.
+                    let kind = next
+                        .session
+                        .as_ref()
+                        .map(|s| s.store.spans.kind[span.index()]);
+                    next.tab = match kind {
+                        Some(crate::model::SpanKind::Llm) => DetailTab::Lm,
+                        Some(crate::model::SpanKind::Retriever) => DetailTab::Retrieval,
+                        _ => DetailTab::Overview,
                     };
                 }
                 _ => next.move_selection(0),

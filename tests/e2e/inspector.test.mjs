@@ -111,7 +111,7 @@ test('hostile trace text renders as inert text in every view', async () => {
   const spans = page.getByTestId('span-row');
   for (let i = 0; i < await spans.count(); i++) {
     await spans.nth(i).click();
-    for (const tab of ['overview', 'lm', 'io', 'attributes', 'events']) {
+    for (const tab of ['overview', 'lm', 'io', 'retrieval', 'attributes', 'events']) {
       await page.getByTestId(`tab-${tab}`).click();
     }
   }
@@ -188,4 +188,17 @@ test('what-if prices: editing a model price recosts its LM calls', async () => {
   await page.getByTestId('view-lm-calls').click();
   const costs = await page.getByTestId('lm-call-row').locator('td:nth-child(7)').allTextContents();
   assert.ok(costs.some((c) => c.includes('(what-if)')), costs.join(' | '));
+});
+
+test('retrieval: a multi-hop trace shows each hop with its query and documents', async () => {
+  const page = await dropped(fixture('otlp-json', 'dspy-multihop.openinference.otlp-http-json.json'));
+  await page.getByTestId('trace-row').first().click();
+  await page.locator('[data-testid=span-row][data-kind=retriever]').first().click();
+  await page.keyboard.press('Enter'); // Enter on a retriever opens its documents
+  const hops = page.getByTestId('retrieval-hop');
+  await hops.first().waitFor();
+  assert.equal(await hops.count(), 2);
+  assert.match(await hops.first().textContent(), /This span · Retrieve\.forward · \d+ documents?Query: /);
+  assert.ok(await page.getByTestId('retrieved-document').count() >= 2);
+  assert.match(await page.evaluate(() => location.hash), /tab=retrieval/);
 });
