@@ -7,8 +7,9 @@
 //! block becomes trace metadata; span ids are base64 and `info.trace_id` is
 //! `tr-<hex>`, which the builder canonicalises to the same hex.
 
+use super::json::Fields;
 use super::json::{contains, first_significant};
-use super::mlflow_wire::{commit_info, commit_span, Fields, TraceContext, WireSpan};
+use super::mlflow_wire::{commit_info, commit_span, TraceContext, WireSpan};
 use super::{Format, ParseError, Probe, Sniff};
 use crate::model::StoreBuilder;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};

@@ -7,17 +7,15 @@
 //! `"mlflow.spanInputs": "{…}"`). [`put_attr`] decodes each value once and
 //! keeps it as a byte range into the file wherever the bytes allow.
 
-use super::json::{attr_from_raw, raw_string, Int64};
+use super::json::{attr_from_raw, raw_string, Fields, Int64};
 use super::semconv::{Scalar, Semantics};
 use super::time::iso8601_nanos;
 use crate::model::{
     AttrValue, Location, SpanDraft, StatusCode, StoreBuilder, TextEncoding, TextRef, WarningKind,
 };
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::fmt;
 
 #[derive(Deserialize, Default)]
 pub struct WireSpan<'a> {
@@ -59,36 +57,6 @@ pub struct WireEvent<'a> {
     /// Plain JSON values here, unlike span attributes.
     #[serde(borrow, default)]
     pub attributes: Option<Fields<'a>>,
-}
-
-/// The members of a JSON object in file order, values left raw.
-#[derive(Default)]
-pub struct Fields<'a>(pub Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Fields<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Fields<'de>, M::Error> {
-                let mut out = Vec::new();
-                while let Some(entry) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
-                    out.push(entry);
-                }
-                Ok(Fields(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-impl<'a> Fields<'a> {
-    fn get(&self, key: &str) -> Option<&'a RawValue> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
-    }
 }
 
 /// What the `info` block of a trace says that its spans may need.

@@ -2,15 +2,13 @@
 //! borrowed from the input, and how one span goes into the builder. The page
 //! around it, sniffing and the `/otlpv1` variant live in `phoenix.rs`.
 
-use super::json;
+use super::json::{self, Fields};
 use super::semconv::{Scalar, Semantics};
 use super::time;
 use crate::model::{AttrValue, SpanDraft, StatusCode, StoreBuilder, WarningKind};
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::fmt;
 
 #[derive(Deserialize)]
 pub struct PhoenixSpan<'a> {
@@ -33,7 +31,7 @@ pub struct PhoenixSpan<'a> {
     #[serde(borrow, default)]
     status_message: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    attributes: Option<Members<'a>>,
+    attributes: Option<Fields<'a>>,
     #[serde(borrow, default)]
     events: Option<Vec<PhoenixEvent<'a>>>,
 }
@@ -53,32 +51,7 @@ struct PhoenixEvent<'a> {
     #[serde(borrow, default)]
     timestamp: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    attributes: Option<Members<'a>>,
-}
-
-/// A JSON object's members in file order, values kept raw (so strings stay
-/// byte ranges and numbers keep their type).
-#[derive(Default)]
-struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object of attributes")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Members<'de>, M::Error> {
-                let mut out = Vec::new();
-                while let Some(entry) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
-                    out.push(entry);
-                }
-                Ok(Members(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
+    attributes: Option<Fields<'a>>,
 }
 
 /// Stores one attribute as the file types it and lets the shared

@@ -7,16 +7,14 @@
 //! `otel.status_code` plus an `error` tag; both go through [`Semantics`].
 //! Spans are streamed, so a file cut short keeps every span before the cut.
 
-use super::json::{self, attr_from_raw, raw_string, Int64, Records};
+use super::json::{self, attr_from_raw, raw_string, Fields, Int64, Records};
 use super::semconv::{Scalar, Semantics};
 use super::time::micros_nanos;
 use super::{Format, ParseError, Probe, Sniff};
 use crate::model::{AttrValue, SpanDraft, StoreBuilder, TextEncoding, WarningKind};
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::fmt;
 
 pub const ZIPKIN_JSON: Format = Format {
     id: "zipkin-json",
@@ -48,7 +46,7 @@ struct WireSpan<'a> {
     #[serde(borrow)]
     remote_endpoint: Option<&'a RawValue>,
     #[serde(borrow)]
-    tags: Option<Pairs<'a>>,
+    tags: Option<Fields<'a>>,
     #[serde(borrow)]
     annotations: Option<Vec<Annotation<'a>>>,
     shared: Option<bool>,
@@ -69,29 +67,6 @@ struct Annotation<'a> {
     timestamp: Option<Int64>,
     #[serde(borrow)]
     value: Option<&'a RawValue>,
-}
-
-/// A JSON object's entries in file order (Zipkin tags, OTel event attributes).
-struct Pairs<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Pairs<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs<'de>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    out.push(entry);
-                }
-                Ok(Pairs(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
 }
 
 /// A top-level array whose first object has `traceId`, `id` and a µs
@@ -272,13 +247,13 @@ fn put_annotation(b: &mut StoreBuilder, annotation: &Annotation<'_>, time_nanos:
 }
 
 /// Splits `{"name": {attributes}}` into its name and attributes.
-fn otel_event(value: &str) -> Option<(Cow<'_, str>, Pairs<'_>)> {
+fn otel_event(value: &str) -> Option<(Cow<'_, str>, Fields<'_>)> {
     if !value.trim_start().starts_with('{') {
         return None;
     }
-    let Pairs(outer) = serde_json::from_str::<Pairs>(value).ok()?;
+    let Fields(outer) = serde_json::from_str::<Fields>(value).ok()?;
     let [(name, inner)] = <[_; 1]>::try_from(outer).ok()?;
-    let attrs = serde_json::from_str::<Pairs>(inner.get()).ok()?;
+    let attrs = serde_json::from_str::<Fields>(inner.get()).ok()?;
     Some((name, attrs))
 }
 
