@@ -124,7 +124,7 @@ fn commit_span(b: &mut StoreBuilder, span: WireSpan<'_>) {
     let mut d = SpanDraft::new();
     d.trace_id = span.trace_id.map(Cow::into_owned).unwrap_or_default();
     // A `shared: true` server span reuses its client's id, so one file can
-    // hold the same id twice; the builder keeps the first copy and warns.
+    // hold the same id twice; the builder merges the two copies and warns.
     d.span_id = span.id.map(Cow::into_owned).unwrap_or_default();
     d.parent_id = span.parent_id.map(Cow::into_owned).unwrap_or_default();
     let name = span.name.as_deref().unwrap_or("");

@@ -78,8 +78,18 @@ pub(super) fn finish(mut b: StoreBuilder) -> (Store, WarningLog) {
         spans.resource.push(d.resource);
         spans.source.push(row.source);
         spans.attr_start.push(attrs.len() as u32);
+        let own = attrs.len();
         for a in row.attrs.0..row.attrs.1 {
             attrs.push(b.attrs.key[a as usize], b.attrs.value[a as usize]);
+        }
+        // Later copies add only keys the first copy does not have.
+        for &(from, to) in row.more_attrs.iter().flat_map(|more| more.iter()) {
+            for a in from..to {
+                let key = b.attrs.key[a as usize];
+                if !attrs.key[own..].contains(&key) {
+                    attrs.push(key, b.attrs.value[a as usize]);
+                }
+            }
         }
     }
     spans.attr_start.push(attrs.len() as u32);

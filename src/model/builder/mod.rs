@@ -63,6 +63,9 @@ struct Row {
     parent: Sym,
     draft: SpanDraft,
     attrs: (u32, u32),
+    /// Attributes of later copies of the same span (rare: boxed, so the
+    /// common row stays small and allocation-free).
+    more_attrs: Option<Box<Vec<(u32, u32)>>>,
     source: SourceId,
     order: u32,
 }
@@ -265,8 +268,10 @@ impl StoreBuilder {
         self.events.truncate(self.span_mark.1);
     }
 
-    /// Adds the span. Spans without ids are skipped, and a repeated
-    /// (trace id, span id) keeps the first occurrence; both are warnings.
+    /// Adds the span. Spans without ids are skipped (a warning). A repeated
+    /// (trace id, span id) is merged into the first copy (a warning): Zipkin
+    /// writes a shared client/server span twice, one half often nameless and
+    /// instantaneous, and the error flag may sit on either half.
     pub fn commit_span(&mut self, mut draft: SpanDraft, at: Option<Location>) -> bool {
         let trace = canonical_id(&draft.trace_id, IdKind::Trace);
         let span = canonical_id(&draft.span_id, IdKind::Span);
@@ -283,14 +288,24 @@ impl StoreBuilder {
         let trace = self.ids.intern(&trace);
         let span = self.ids.intern(&span);
         let row = self.rows.len() as u32;
-        if self.seen.contains_key(&(trace, span)) {
+        if let Some(&first) = self.seen.get(&(trace, span)) {
             let msg = format!(
-                "span {} of trace {} appears again; the first copy was kept",
+                "span {} of trace {} appears twice; the copies were merged",
                 self.ids.resolve(span),
                 self.ids.resolve(trace)
             );
             self.warn(WarningKind::DuplicateSpan, at, msg);
-            self.abandon_span();
+            let parent = canonical_id(&draft.parent_id, IdKind::Span)
+                .map_or(Sym::EMPTY, |p| self.ids.intern(&p));
+            let attrs = (self.span_mark.0 as u32, self.attrs.len() as u32);
+            // Events of this copy belong to the first copy's row.
+            for event in &mut self.events[self.span_mark.1..] {
+                event.row = first;
+            }
+            if let Some(row) = self.rows.get_mut(first as usize) {
+                merge_copy(row, draft, parent, attrs);
+            }
+            self.span_mark = (self.attrs.len(), self.events.len());
             return false;
         }
         self.seen.insert((trace, span), row);
@@ -312,6 +327,7 @@ impl StoreBuilder {
             parent,
             draft,
             attrs: (self.span_mark.0 as u32, self.attrs.len() as u32),
+            more_attrs: None,
             source,
             order: row,
         });
@@ -332,6 +348,53 @@ impl StoreBuilder {
     /// Orders rows, resolves parents, cuts cycles and marks LM calls.
     pub fn finish(self) -> (Store, WarningLog) {
         finish::finish(self)
+    }
+}
+
+/// Fills what the first copy of a span lacks from a later copy: name,
+/// parent, times (when the first is instantaneous), kind, service, model,
+/// tokens, cost, payloads; an error on either copy marks the span.
+fn merge_copy(row: &mut Row, d: SpanDraft, parent: Sym, attrs: (u32, u32)) {
+    let r = &mut row.draft;
+    if r.name.is_empty() {
+        r.name = d.name;
+    }
+    if row.parent.is_empty() {
+        row.parent = parent;
+    }
+    if r.end_nanos == r.start_nanos && d.end_nanos > d.start_nanos {
+        r.start_nanos = d.start_nanos;
+        r.end_nanos = d.end_nanos;
+    }
+    if r.kind == SpanKind::Unknown {
+        r.kind = d.kind;
+    }
+    if d.status == StatusCode::Error || r.status == StatusCode::Unset {
+        r.status = r.status.max(d.status);
+    }
+    r.status_message = r.status_message.or(d.status_message);
+    for (mine, theirs) in [
+        (&mut r.service, d.service),
+        (&mut r.model, d.model),
+        (&mut r.provider, d.provider),
+    ] {
+        if mine.is_empty() {
+            *mine = theirs;
+        }
+    }
+    if r.tokens.is_empty() {
+        r.tokens = d.tokens;
+    }
+    r.cost_usd = r.cost_usd.or(d.cost_usd);
+    r.input = r.input.or(d.input);
+    r.output = r.output.or(d.output);
+    if r.resource == NONE {
+        r.resource = d.resource;
+    }
+    if attrs.1 > attrs.0 {
+        row.more_attrs
+            .get_or_insert_with(Default::default)
+            .push(attrs);
     }
 }
 
@@ -385,6 +448,48 @@ mod tests {
         assert_eq!(store.trace_count(), 2);
         // The cycle is cut: at least one span of t2 is a root.
         assert!(store.spans.parent[2] == NONE || store.spans.parent[3] == NONE);
+    }
+
+    #[test]
+    fn a_repeated_span_is_merged_into_its_first_copy() {
+        let mut b = StoreBuilder::new();
+        // A nameless, instantaneous, attribute-carrying first half…
+        b.begin_span();
+        b.attr("shared", AttrValue::Bool(true));
+        let mut first = SpanDraft::new();
+        (first.trace_id, first.span_id) = ("t1".into(), "a".into());
+        (first.start_nanos, first.end_nanos) = (5, 5);
+        b.commit_span(first, None);
+        // …and a named, timed, failing second half with an event.
+        b.begin_span();
+        b.attr("shared", AttrValue::Bool(false));
+        b.attr("http.method", AttrValue::Int(1));
+        b.event("exception", 7);
+        let mut second = SpanDraft::new();
+        (second.trace_id, second.span_id) = ("t1".into(), "a".into());
+        second.name = b.intern("GET /auth");
+        (second.start_nanos, second.end_nanos) = (2, 9);
+        second.status = StatusCode::Error;
+        assert!(!b.commit_span(second, None));
+        let (store, warnings) = b.finish();
+        assert_eq!(store.span_count(), 1);
+        assert_eq!(warnings.count(WarningKind::DuplicateSpan), 1);
+        assert_eq!(store.str(store.spans.name[0]), "GET /auth");
+        assert_eq!(
+            (store.spans.start_nanos[0], store.spans.end_nanos[0]),
+            (2, 9)
+        );
+        assert_eq!(store.spans.status[0], StatusCode::Error);
+        let keys: Vec<&str> = store
+            .span_attrs(SpanIdx(0))
+            .map(|(k, _)| store.str(k))
+            .collect();
+        assert_eq!(
+            keys,
+            ["shared", "http.method"],
+            "first copy's values win, no key twice"
+        );
+        assert_eq!(store.span_events(SpanIdx(0)).len(), 1);
     }
 
     #[test]
