@@ -83,7 +83,7 @@ pub(super) fn finish(mut b: StoreBuilder) -> (Store, WarningLog) {
             attrs.push(b.attrs.key[a as usize], b.attrs.value[a as usize]);
         }
         // Later copies add only keys the first copy does not have.
-        for &(from, to) in row.more_attrs.iter().flat_map(|more| more.iter()) {
+        for &(from, to) in &row.more_attrs {
             for a in from..to {
                 let key = b.attrs.key[a as usize];
                 if !attrs.key[own..].contains(&key) {

@@ -63,9 +63,9 @@ struct Row {
     parent: Sym,
     draft: SpanDraft,
     attrs: (u32, u32),
-    /// Attributes of later copies of the same span (rare: boxed, so the
-    /// common row stays small and allocation-free).
-    more_attrs: Option<Box<Vec<(u32, u32)>>>,
+    /// Attributes of later copies of the same span (rare; an empty Vec
+    /// does not allocate).
+    more_attrs: Vec<(u32, u32)>,
     source: SourceId,
     order: u32,
 }
@@ -327,7 +327,7 @@ impl StoreBuilder {
             parent,
             draft,
             attrs: (self.span_mark.0 as u32, self.attrs.len() as u32),
-            more_attrs: None,
+            more_attrs: Vec::new(),
             source,
             order: row,
         });
@@ -392,9 +392,7 @@ fn merge_copy(row: &mut Row, d: SpanDraft, parent: Sym, attrs: (u32, u32)) {
         r.resource = d.resource;
     }
     if attrs.1 > attrs.0 {
-        row.more_attrs
-            .get_or_insert_with(Default::default)
-            .push(attrs);
+        row.more_attrs.push(attrs);
     }
 }
 
