@@ -127,6 +127,32 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// The progress line while a file is parsed:
+/// `45.2 MB of 100 MB · 48213 spans`, then `indexing 108745 spans` at the end.
+pub fn parse_progress(p: &crate::model::Progress) -> String {
+    let spans = plural(p.spans, "span", "spans");
+    if p.finishing {
+        format!("indexing {spans}")
+    } else if p.source_len > 0 {
+        format!(
+            "{} of {} · {spans}",
+            bytes(p.source_read),
+            bytes(p.source_len)
+        )
+    } else {
+        spans
+    }
+}
+
+/// `reading trace.json`, or `reading b.json (2 of 3)`.
+pub fn read_progress(name: &str, number: u32, files: u32) -> String {
+    if files > 1 {
+        format!("reading {name} ({number} of {files})")
+    } else {
+        format!("reading {name}")
+    }
+}
+
 /// A normalised text dump of a session: per trace, the span tree with
 /// kind, status, duration, model, tokens and cost. Stable across runs; used
 /// by snapshot tests and `spanscope dump`.
@@ -233,6 +259,27 @@ mod tests {
         assert_eq!(percent(0.25), "25%");
         assert_eq!(percent(0.000_2), "<0.1%");
         assert_eq!(percent(f64::NAN), "–");
+    }
+
+    #[test]
+    fn load_progress_reads_as_bytes_and_spans() {
+        let mut p = crate::model::Progress {
+            sources: 1,
+            spans: 48_213,
+            source_read: 45_200_000,
+            source_len: 100_000_000,
+            finishing: false,
+        };
+        assert_eq!(parse_progress(&p), "45.2 MB of 100 MB · 48213 spans");
+        assert_eq!(p.fraction(), 0.452);
+        p.finishing = true;
+        assert_eq!(parse_progress(&p), "indexing 48213 spans");
+        assert_eq!(p.fraction(), 1.0);
+        let empty = crate::model::Progress::default();
+        assert_eq!(parse_progress(&empty), "0 spans");
+        assert_eq!(empty.fraction(), 0.0);
+        assert_eq!(read_progress("a.json", 1, 1), "reading a.json");
+        assert_eq!(read_progress("b.json", 2, 3), "reading b.json (2 of 3)");
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod permalink;
+pub mod transfer;
 
 #[cfg(feature = "web")]
 pub mod ui;

@@ -4,7 +4,7 @@
 
 use crate::formats::{self, container};
 use crate::index::Index;
-use crate::model::{Location, SourceId, Store, StoreBuilder, WarningKind, WarningLog};
+use crate::model::{Location, Progress, SourceId, Store, StoreBuilder, WarningKind, WarningLog};
 use std::sync::Arc;
 
 /// One file as the user gave it.
@@ -24,7 +24,7 @@ impl Input {
 }
 
 /// Counts shown for a file, a session, or a filtered set.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     pub traces: u64,
     pub spans: u64,
@@ -35,22 +35,35 @@ pub struct Counts {
 }
 
 /// What happened to one file (or one member of an archive).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     pub name: String,
     pub bytes: u64,
     /// Detected format id, if any format recognised the content.
-    pub format: Option<&'static str>,
+    #[serde(with = "format_id::option")]
+    pub format: Option<FormatId>,
     pub source: Option<SourceId>,
     /// Set when nothing of the file could be loaded.
     pub error: Option<String>,
     /// When no format matched: each format tried and why it refused.
-    pub tried: Vec<(&'static str, &'static str)>,
+    pub tried: Vec<Refusal>,
     pub counts: Counts,
     pub warnings: u64,
 }
 
-#[derive(Debug, Clone, Default)]
+/// A format's id, as in the registry. (An alias, not `&'static str` written
+/// out, so serde does not try to borrow it from the input.)
+pub type FormatId = &'static str;
+
+/// A format that refused a file, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Refusal {
+    #[serde(with = "format_id")]
+    pub format: FormatId,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImportReport {
     pub files: Vec<FileReport>,
     pub warnings: WarningLog,
@@ -72,13 +85,21 @@ pub struct Session {
 
 /// Loads files into one session; spans of the same trace id merge across files.
 pub fn load(inputs: Vec<Input>) -> Session {
+    load_with_progress(inputs, |_| {})
+}
+
+/// [`load`], calling `progress` as each file starts, every few thousand
+/// spans, and once parsing is over (for a progress bar in a worker).
+pub fn load_with_progress(inputs: Vec<Input>, progress: impl FnMut(Progress) + 'static) -> Session {
     let mut b = StoreBuilder::new();
+    b.on_progress(progress);
     let mut files = Vec::new();
     for input in inputs {
         for member in container::unwrap(&input.name, input.bytes) {
             files.push(load_member(&mut b, member));
         }
     }
+    b.report_progress(true);
     let (store, warnings) = b.finish();
     let index = Index::build(&store);
     for file in &mut files {
@@ -116,7 +137,12 @@ fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
         Ok(f) => f,
         Err(unrecognised) => {
             report.error = Some(format!("{}: {unrecognised}", member.name));
-            report.tried = unrecognised.tried;
+            report.tried = (unrecognised.tried.iter())
+                .map(|&(format, reason)| Refusal {
+                    format,
+                    reason: reason.to_string(),
+                })
+                .collect();
             return report;
         }
     };
@@ -125,6 +151,7 @@ fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
     let bytes = Arc::new(bytes);
     let source = b.begin_source(&member.name, format.id, Arc::clone(&bytes));
     report.source = Some(source);
+    b.report_progress(false);
     if let Some(damage) = member.damage {
         b.warn(WarningKind::Truncated, None, damage);
     }
@@ -164,6 +191,48 @@ fn to_valid_utf8(bytes: Vec<u8>) -> (Vec<u8>, Option<usize>) {
                 String::from_utf8_lossy(&bytes).into_owned().into_bytes(),
                 Some(at),
             )
+        }
+    }
+}
+
+/// Format ids are the registry's `&'static str`s; serialised (to cross from
+/// the parsing worker to the page) as text and looked up on the way back.
+pub(crate) mod format_id {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(id: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(id)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<super::FormatId, D::Error> {
+        let id = <std::borrow::Cow<str>>::deserialize(d)?;
+        if id.is_empty() {
+            return Ok(""); // the store's arena of decoded text has no format
+        }
+        crate::formats::about(&id)
+            .map(|f| f.id)
+            .ok_or_else(|| D::Error::custom(format!("unknown format id {id:?}")))
+    }
+
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(
+            id: &Option<&'static str>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match id {
+                Some(id) => s.serialize_some(id),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<&'static str>, D::Error> {
+            #[derive(Deserialize)]
+            struct Id(#[serde(with = "super")] super::super::FormatId);
+            Ok(Option::<Id>::deserialize(d)?.map(|Id(id)| id))
         }
     }
 }

@@ -16,6 +16,7 @@ const CORE: &[&str] = &[
     "src/load.rs",
     "src/display.rs",
     "src/permalink.rs",
+    "src/transfer.rs",
 ];
 const BROWSER_CRATES: &[&str] = &[
     "yew",
@@ -111,6 +112,15 @@ fn layers_keep_to_their_jobs() {
     // the UI never parses JSON itself (it may list the registry's names).
     assert_eq!(
         offenders(&["src/ui"], &["serde_json"]),
+        Vec::<String>::new()
+    );
+    // the page never parses: files go to the parsing worker (web/worker.rs),
+    // so the page's bundle links no parser (it lists formats via `ABOUT`).
+    assert_eq!(
+        offenders(
+            &["src/ui", "src/web/mod.rs"],
+            &["REGISTRY", "by_id", "detect", "load_with_progress"]
+        ),
         Vec::<String>::new()
     );
     // browser I/O only in web/: the UI does not call web-sys for I/O directly.

@@ -72,8 +72,8 @@ fn stats(args: &[String]) -> ExitCode {
             if let Some(error) = &file.error {
                 eprintln!("spanscope: {error}");
             }
-            for (id, why) in &file.tried {
-                eprintln!("  tried {id}: {why}");
+            for refusal in &file.tried {
+                eprintln!("  tried {}: {}", refusal.format, refusal.reason);
             }
         }
         if session.report.files.iter().all(|f| f.error.is_some()) {

@@ -92,6 +92,40 @@ pub fn by_id(id: &str) -> Option<&'static Format> {
     REGISTRY.iter().find(|f| f.id == id)
 }
 
+/// What is shown about a format, without its code: the page lists formats
+/// and reports through this, so its bundle links no parser (the parsing
+/// worker's does).
+#[derive(Debug, Clone, Copy)]
+pub struct About {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub producers: &'static str,
+}
+
+/// [`REGISTRY`] without the functions, in the same order (built at compile time).
+pub static ABOUT: [About; REGISTRY.len()] = {
+    let mut about = [About {
+        id: "",
+        name: "",
+        producers: "",
+    }; REGISTRY.len()];
+    let mut i = 0;
+    while i < REGISTRY.len() {
+        let f = &REGISTRY[i];
+        about[i] = About {
+            id: f.id,
+            name: f.name,
+            producers: f.producers,
+        };
+        i += 1;
+    }
+    about
+};
+
+pub fn about(id: &str) -> Option<&'static About> {
+    ABOUT.iter().find(|f| f.id == id)
+}
+
 /// Why a file could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {

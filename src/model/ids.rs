@@ -8,16 +8,55 @@ use base64::Engine;
 use foldhash::HashMap;
 use std::borrow::Cow;
 
+/// Serialised as its strings in id order; the lookup map is rebuilt on the
+/// way back in.
+impl serde::Serialize for Interner {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.strings.iter().map(|s| &**s))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Interner {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let strings = Vec::<Box<str>>::deserialize(deserializer)?;
+        let mut map = HashMap::default();
+        map.reserve(strings.len());
+        for (i, s) in strings.iter().enumerate() {
+            map.insert(s.clone(), Sym(i as u32));
+        }
+        Ok(Interner { map, strings })
+    }
+}
+
 /// Dense index of a span row in the store.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct SpanIdx(pub u32);
 
 /// Dense index of a trace in the store.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct TraceIdx(pub u32);
 
 /// An interned string. `Sym::EMPTY` is the empty string (and "none").
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Sym(pub u32);
 
 impl Sym {

@@ -4,7 +4,19 @@ use std::fmt;
 
 /// What a span does, normalised across OpenInference, OTel GenAI, MLflow,
 /// Langfuse and DSPy's own logs.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[repr(u8)]
 pub enum SpanKind {
     /// A language-model call (or a wrapper of one).
@@ -77,7 +89,19 @@ impl fmt::Display for SpanKind {
 }
 
 /// Span status, as OpenTelemetry defines it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[repr(u8)]
 pub enum StatusCode {
     #[default]

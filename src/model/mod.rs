@@ -10,7 +10,7 @@ pub mod store;
 pub mod text;
 pub mod warning;
 
-pub use builder::{SpanDraft, StoreBuilder};
+pub use builder::{Progress, SpanDraft, StoreBuilder};
 pub use ids::{SpanIdx, Sym, TraceIdx};
 pub use kind::{SpanKind, StatusCode};
 pub use store::{AttrValue, Store, TokenCounts, NONE};

@@ -22,7 +22,7 @@ pub struct Source {
 }
 
 /// A typed attribute value; strings and nested JSON stay in the source bytes.
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum AttrValue {
     Str(TextRef),
     Int(i64),
@@ -33,7 +33,7 @@ pub enum AttrValue {
 }
 
 /// Token counts of one span. `None` means "not reported", not zero.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TokenCounts {
     pub input: Option<u64>,
     pub output: Option<u64>,
@@ -49,7 +49,7 @@ impl TokenCounts {
 }
 
 /// Key/value rows; a span, event or resource owns a contiguous range.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AttrColumns {
     pub key: Vec<Sym>,
     pub value: Vec<AttrValue>,
@@ -86,7 +86,7 @@ pub fn vec_bytes<T>(v: &Vec<T>) -> usize {
 }
 
 /// Span events (OTel events, Zipkin annotations, Jaeger logs).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EventColumns {
     pub span: Vec<SpanIdx>,
     pub name: Vec<Sym>,
@@ -97,7 +97,7 @@ pub struct EventColumns {
 }
 
 /// Span columns. Every vector has one entry per span.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SpanColumns {
     pub trace: Vec<TraceIdx>,
     /// Canonical wire id (in `Store::ids`).
@@ -131,7 +131,7 @@ pub struct SpanColumns {
 
 /// Trace-level facts: wire id, metadata (MLflow trace info, Langfuse trace
 /// attributes, scores), and the span rows of the trace.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceColumns {
     pub trace_id: Vec<Sym>,
     /// `span_start[t]..span_start[t + 1]` are the spans of trace `t`.
@@ -141,8 +141,11 @@ pub struct TraceColumns {
     pub meta: AttrColumns,
 }
 
-#[derive(Debug, Clone, Default)]
+/// Serialised without `sources` (the files' bytes travel separately, as
+/// transferable buffers: see `crate::transfer`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Store {
+    #[serde(skip)]
     pub sources: Vec<Source>,
     /// Names, attribute keys, services, models.
     pub strings: Interner,

@@ -7,11 +7,24 @@
 use std::borrow::Cow;
 
 /// Index of a source (one decoded input file) in the store.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct SourceId(pub u16);
 
 /// How the bytes of a [`TextRef`] encode their text.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
 pub enum TextEncoding {
     /// Plain UTF-8 text (a text file, or text already unescaped).
@@ -23,7 +36,7 @@ pub enum TextEncoding {
 }
 
 /// A span of bytes in one source, with its encoding. 12 bytes.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TextRef {
     pub source: SourceId,
     pub encoding: TextEncoding,

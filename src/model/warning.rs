@@ -4,7 +4,9 @@
 use super::text::SourceId;
 use std::fmt;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum WarningKind {
     /// The file ends (or breaks) before the document does; what came before loaded.
     Truncated,
@@ -46,7 +48,7 @@ impl WarningKind {
 }
 
 /// Where in a file something happened. Lines and columns are 1-based.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub line: Option<u64>,
     pub column: Option<u64>,
@@ -97,7 +99,7 @@ pub struct Warning {
 pub const EXAMPLES_PER_KIND: usize = 5;
 
 /// Warnings of one kind from one source: a count and the first examples.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WarningGroup {
     pub count: u64,
     pub examples: Vec<(Option<Location>, String)>,
@@ -105,7 +107,7 @@ pub struct WarningGroup {
 
 /// Counts warnings per (source, kind) and keeps a few examples of each, so a
 /// file with a million orphans costs a counter, not a million messages.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WarningLog {
     groups: std::collections::BTreeMap<(Option<SourceId>, WarningKind), WarningGroup>,
 }

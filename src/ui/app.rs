@@ -8,6 +8,8 @@ use super::error_banner::ErrorBanner;
 use super::filter_bar::FilterBar;
 use super::help::Help;
 use super::lm_calls_view::LmCallsView;
+use super::load_progress::LoadProgress;
+use super::loads::Loads;
 use super::open_button::OpenButton;
 use super::report_view::ReportView;
 use super::span_detail::SpanDetail;
@@ -17,11 +19,10 @@ use super::summary_bar::SummaryBar;
 use super::trace_list::TraceList;
 use super::trace_view::TraceView;
 use crate::analysis::trace_table::SortKey;
-use crate::load::{load, Input};
 use crate::model::{SpanIdx, TraceIdx};
 use crate::permalink::ViewState;
 use crate::web;
-use std::future::Future;
+use crate::web::worker::JobInput;
 use std::rc::Rc;
 use web_sys::File;
 use yew::prelude::*;
@@ -29,30 +30,18 @@ use yew::prelude::*;
 /// Where the bundled sample is served from (copied by trunk from `static/samples`).
 pub const SAMPLE_URL: &str = "samples/dspy-multihop.otlp.json";
 
-/// Reads, parses and hands the result to the reducer.
-fn open(
-    dispatch: UseReducerDispatcher<AppState>,
-    what: String,
-    inputs: impl Future<Output = Result<Vec<Input>, String>> + 'static,
-) {
-    dispatch.dispatch(Action::LoadStarted(what));
-    wasm_bindgen_futures::spawn_local(async move {
-        match inputs.await {
-            Ok(inputs) => dispatch.dispatch(Action::Loaded(Rc::new(load(inputs)))),
-            Err(message) => dispatch.dispatch(Action::LoadFailed(message)),
-        }
-    });
-}
-
 /// Fetches a `#url=` trace; failures say what happened and how to fix it.
-fn open_url(dispatch: UseReducerDispatcher<AppState>, url: String) {
+fn open_url(loads: &Rc<Loads>, dispatch: UseReducerDispatcher<AppState>, url: String) {
     let name = url.rsplit('/').next().unwrap_or("trace").to_string();
     dispatch.dispatch(Action::SetSourceUrl(Some(url.clone())));
-    open(dispatch, url.clone(), async move {
-        let bytes = web::fetch_bytes(&url).await.map_err(|e| {
+    loads.open(dispatch, url.clone(), async move {
+        let data = web::fetch_buffer(&url).await.map_err(|e| {
             format!("{e}. The server must allow this page to read it (CORS: Access-Control-Allow-Origin), or download the file and drop it here.")
         })?;
-        Ok(vec![Input::new(name, bytes)])
+        Ok(vec![JobInput {
+            name,
+            data: data.into(),
+        }])
     });
 }
 
@@ -79,36 +68,50 @@ fn key_action(key: &web::KeyPress) -> Option<Action> {
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::default);
+    let loads = use_memo((), |_| Rc::new(Loads::default()));
+    let loads: Rc<Loads> = (*loads).clone();
     let hovering = use_state(|| false);
     let theme = use_state(|| 0u8);
 
     let open_files = {
-        let dispatch = state.dispatcher();
+        let (dispatch, loads) = (state.dispatcher(), loads.clone());
         Callback::from(move |files: Vec<File>| {
             let names: Vec<String> = files.iter().map(File::name).collect();
             dispatch.dispatch(Action::SetSourceUrl(None));
-            open(dispatch.clone(), names.join(", "), web::read_files(files));
+            let inputs = web::file_inputs(files);
+            loads.open(dispatch.clone(), names.join(", "), async { Ok(inputs) });
         })
     };
     let open_sample = {
-        let dispatch = state.dispatcher();
+        let (dispatch, loads) = (state.dispatcher(), loads.clone());
         Callback::from(move |()| {
             let fetch = async {
-                let bytes = web::fetch_bytes(SAMPLE_URL).await?;
-                Ok(vec![Input::new("dspy-multihop.otlp.json", bytes)])
+                let data = web::fetch_buffer(SAMPLE_URL).await?;
+                Ok(vec![JobInput {
+                    name: "dspy-multihop.otlp.json".into(),
+                    data: data.into(),
+                }])
             };
             dispatch.dispatch(Action::SetSourceUrl(None));
-            open(dispatch.clone(), "sample trace".into(), fetch);
+            loads.open(dispatch.clone(), "sample trace".into(), fetch);
         })
     };
     let open_link = {
-        let dispatch = state.dispatcher();
-        Callback::from(move |url: String| open_url(dispatch.clone(), url))
+        let (dispatch, loads) = (state.dispatcher(), loads.clone());
+        Callback::from(move |url: String| open_url(&loads, dispatch.clone(), url))
+    };
+    let cancel_load = {
+        let (dispatch, loads) = (state.dispatcher(), loads.clone());
+        Callback::from(move |()| loads.cancel(&dispatch))
     };
     {
         // Page-level listeners: drops, keys, back/forward; and a link's #url=.
-        let (hovering, open_files, dispatch) =
-            (hovering.clone(), open_files.clone(), state.dispatcher());
+        let (hovering, open_files, dispatch, loads) = (
+            hovering.clone(),
+            open_files.clone(),
+            state.dispatcher(),
+            loads.clone(),
+        );
         use_effect_with((), move |_| {
             let drops = web::listen_for_drops(
                 move |over| hovering.set(over),
@@ -128,11 +131,11 @@ pub fn App() -> Html {
                     None => false,
                 }
             });
-            let paste_dispatch = dispatch.clone();
+            let (paste_dispatch, paste_loads) = (dispatch.clone(), loads.clone());
             let paste = web::listen_for_paste(move |text| {
                 paste_dispatch.dispatch(Action::SetSourceUrl(None));
-                let input = Input::new("pasted text", text.into_bytes());
-                open(paste_dispatch.clone(), "pasted text".into(), async move {
+                let input = JobInput::bytes("pasted text", text.as_bytes());
+                paste_loads.open(paste_dispatch.clone(), "pasted text".into(), async move {
                     Ok(vec![input])
                 });
             });
@@ -142,7 +145,7 @@ pub fn App() -> Html {
             });
             let initial = ViewState::from_hash(&web::location_hash());
             if let Some(url) = initial.fetchable_url() {
-                open_url(dispatch.clone(), url.to_string());
+                open_url(&loads, dispatch.clone(), url.to_string());
             } else if initial.url.is_some() {
                 dispatch.dispatch(Action::LoadFailed(
                     "The link's url= is not an http(s) address, so it was not opened.".into(),
@@ -227,7 +230,7 @@ pub fn App() -> Html {
             </header>
             <ErrorBanner errors={state.errors.clone()} on_dismiss={dismiss} />
             if let Some(loading) = &state.loading {
-                <div class="progress" data-testid="progress">{ format!("Opening {}…", loading.what) }</div>
+                <LoadProgress loading={loading.clone()} on_cancel={cancel_load} />
             }
             <main>
                 if let Some(session) = &state.session {

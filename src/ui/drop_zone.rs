@@ -2,7 +2,7 @@
 //! file picker, an "open from URL" field and a bundled sample one click away.
 
 use super::open_button::OpenButton;
-use crate::formats::REGISTRY;
+use crate::formats::ABOUT;
 use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
@@ -30,7 +30,7 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
             }
         })
     };
-    let names: Vec<&str> = REGISTRY.iter().map(|f| f.name).collect();
+    let names: Vec<&str> = ABOUT.iter().map(|f| f.name).collect();
     html! {
         <section class="landing" data-testid="drop-zone">
             <h1>{ "Drop a trace file anywhere on this page" }</h1>

@@ -9,6 +9,8 @@ mod filter_bar;
 mod help;
 mod lm_call_pane;
 mod lm_calls_view;
+mod load_progress;
+mod loads;
 mod open_button;
 mod payload_view;
 mod price_editor;

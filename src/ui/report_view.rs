@@ -59,7 +59,7 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
                     <div class="error-box">{ error.clone() }</div>
                     if !file.tried.is_empty() {
                         <table class="kv" data-testid="formats-tried">
-                            { for file.tried.iter().map(|(id, why)| html! { <tr><th>{ *id }</th><td>{ *why }</td></tr> }) }
+                            { for file.tried.iter().map(|r| html! { <tr><th>{ r.format }</th><td>{ r.reason.clone() }</td></tr> }) }
                         </table>
                     }
                 } else {

@@ -6,7 +6,7 @@ use crate::analysis::prices::{Price, PriceTable};
 use crate::analysis::trace_table::{trace_table, SortKey, TraceTable};
 use crate::analysis::tree_rows::tree_rows;
 use crate::load::Session;
-use crate::model::{SpanIdx, TraceIdx};
+use crate::model::{Progress, SpanIdx, TraceIdx};
 use crate::permalink::ViewState;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -16,6 +16,21 @@ use yew::Reducible;
 pub struct Loading {
     /// What is being opened, for the progress line.
     pub what: String,
+    pub stage: LoadStage,
+}
+
+/// Where a load has got (reported by the parsing worker).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum LoadStage {
+    /// Fetching, or waiting for the parser to start.
+    #[default]
+    Starting,
+    Reading {
+        name: String,
+        number: u32,
+        files: u32,
+    },
+    Parsing(Progress),
 }
 
 /// Tabs of the span detail pane (their names are the `tab=` URL values).
@@ -148,6 +163,9 @@ pub struct AppState {
 #[derive(Debug)]
 pub enum Action {
     LoadStarted(String),
+    LoadProgress(LoadStage),
+    /// The user stopped the load; the previous session (if any) stays.
+    LoadCancelled,
     /// Files were read and parsed. A session in which nothing loaded keeps
     /// the previous one on screen; its errors go to the banner either way.
     Loaded(Rc<Session>),
@@ -326,9 +344,18 @@ impl Reducible for AppState {
         let mut next = self.clone_fields();
         match action {
             Action::LoadStarted(what) => {
-                next.loading = Some(Loading { what });
+                next.loading = Some(Loading {
+                    what,
+                    stage: LoadStage::Starting,
+                });
                 next.errors.clear();
             }
+            Action::LoadProgress(stage) => {
+                if let Some(loading) = &mut next.loading {
+                    loading.stage = stage;
+                }
+            }
+            Action::LoadCancelled => next.loading = None,
             Action::Loaded(session) => {
                 next.loading = None;
                 next.errors = session
@@ -457,6 +484,26 @@ mod tests {
     fn fixture(rel: &str) -> Rc<Session> {
         let path = format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
         session(rel, &std::fs::read(path).unwrap_or_default())
+    }
+
+    #[test]
+    fn progress_updates_the_load_and_cancel_keeps_the_session() {
+        let good = fixture("otlp-json/dspy-rag.openinference.otlp-http-json.json");
+        let state = Rc::new(AppState::default()).reduce(Action::Loaded(good.clone()));
+        let state = state.reduce(Action::LoadStarted("big.json".into()));
+        let parsing = LoadStage::Parsing(Progress {
+            spans: 4096,
+            ..Progress::default()
+        });
+        let state = state.reduce(Action::LoadProgress(parsing.clone()));
+        assert_eq!(state.loading.as_ref().map(|l| &l.stage), Some(&parsing));
+        let state = state.reduce(Action::LoadCancelled);
+        assert!(state.loading.is_none());
+        assert!(state.errors.is_empty());
+        assert!(state.session.as_ref().is_some_and(|s| Rc::ptr_eq(s, &good)));
+        // A late report after the cancel starts nothing.
+        let state = state.reduce(Action::LoadProgress(parsing));
+        assert!(state.loading.is_none());
     }
 
     #[test]

@@ -1,28 +1,28 @@
 //! The only code that touches the browser: reading dropped or picked files,
 //! fetching bytes, and page-level drag-and-drop listeners.
 
-use crate::load::Input;
+pub mod worker;
+
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, FileList, HtmlInputElement};
+use worker::JobInput;
 
-/// Reads files into memory, in the order given.
-pub async fn read_files(files: Vec<File>) -> Result<Vec<Input>, String> {
-    let mut inputs = Vec::with_capacity(files.len());
-    for file in files {
-        let name = file.name();
-        let buffer = JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|e| format!("{name}: the browser could not read the file ({e:?})"))?;
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-        inputs.push(Input::new(name, bytes));
-    }
-    Ok(inputs)
+/// Files as loads for the parsing worker, which reads them itself: the
+/// page never holds their bytes.
+pub fn file_inputs(files: Vec<File>) -> Vec<JobInput> {
+    (files.into_iter())
+        .map(|file| JobInput {
+            name: file.name(),
+            data: file.into(),
+        })
+        .collect()
 }
 
-/// Fetches a URL's bytes; errors say what failed and how to fix it.
-pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+/// Fetches a URL's bytes (kept as a browser buffer, handed to the parsing
+/// worker without a copy); errors say what failed and how to fix it.
+pub async fn fetch_buffer(url: &str) -> Result<js_sys::ArrayBuffer, String> {
     let window = web_sys::window().ok_or("no window")?;
     let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|_| {
         format!("{url}: the request failed (offline, blocked, or the server does not allow cross-origin reads: CORS)")
@@ -40,10 +40,11 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     let promise = response
         .array_buffer()
         .map_err(|_| format!("{url}: the body cannot be read"))?;
-    let buffer = JsFuture::from(promise)
+    JsFuture::from(promise)
         .await
-        .map_err(|_| format!("{url}: the body could not be read to the end"))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+        .map_err(|_| format!("{url}: the body could not be read to the end"))?
+        .dyn_into()
+        .map_err(|_| format!("{url}: the body is not bytes"))
 }
 
 fn file_list(list: Option<FileList>) -> Vec<File> {

@@ -111,6 +111,7 @@ fn browser_bench() {
     );
     console_log!("# text_search_gb_s = memchr::memmem over {} payload bytes in every text range of lean + heavy (needle absent)", f.payload_bytes);
     console_log!("# expand_all_ms_1m = Index::tree_order of one trace with {} spans (ingested once in {:.0} ms)", f.million_trace_spans, f.million_ingest_ms);
+    console_log!("# handoff_*_lean = the parsing worker encodes the lean session (pack), the page decodes it and rebuilds the index (unpack); source bytes travel beside the blob");
     console_log!("wasm_simd128={}", u8::from(simd));
     console_log!(
         "ingest_spans_s_heavy={:.0}",
@@ -137,6 +138,9 @@ fn browser_bench() {
         ("filter_ms_1m", f.filter_ms),
         ("text_search_gb_s", f.text_search_gb_s()),
         ("expand_all_ms_1m", f.expand_all_ms),
+        ("handoff_pack_ms_lean", f.pack_ms),
+        ("handoff_unpack_ms_lean", f.unpack_ms),
+        ("handoff_blob_mb_lean", f.blob_bytes as f64 / 1e6),
     ];
     for (key, value) in figures {
         console_log!("{key}={value:.3}");

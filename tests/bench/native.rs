@@ -39,6 +39,9 @@ fn main() {
         ("native_filter_ms_1m", f.filter_ms),
         ("native_text_search_gb_s", f.text_search_gb_s()),
         ("native_expand_all_ms_1m", f.expand_all_ms),
+        ("native_handoff_pack_ms_lean", f.pack_ms),
+        ("native_handoff_unpack_ms_lean", f.unpack_ms),
+        ("native_handoff_blob_mb_lean", f.blob_bytes as f64 / 1e6),
     ];
     for (key, value) in figures {
         println!("{key}={value:.3}");

@@ -183,6 +183,11 @@ pub struct Figures {
     pub filter_ms: f64,
     pub filter_matches: usize,
     pub expand_all_ms: f64,
+    /// The lean session handed from the parsing worker to the page:
+    /// encoding there, decoding + rebuilding the index here, blob size.
+    pub pack_ms: f64,
+    pub unpack_ms: f64,
+    pub blob_bytes: usize,
 }
 
 impl Figures {
@@ -262,7 +267,27 @@ pub fn run_suite(
         f.text_search_ms
     ));
     drop(slices);
+    let mut lean = sessions.swap_remove(0);
     drop(sessions);
+    let (mut pack_ms, mut unpack_ms) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let t = clock();
+        let packed = spanscope::transfer::pack(lean).expect("pack");
+        pack_ms.push(clock() - t);
+        f.blob_bytes = packed.blob.len();
+        let t = clock();
+        lean = spanscope::transfer::unpack(&packed.blob, packed.sources).expect("unpack");
+        unpack_ms.push(clock() - t);
+    }
+    (f.pack_ms, f.unpack_ms) = (median(&mut pack_ms), median(&mut unpack_ms));
+    log(format!(
+        "worker hand-off (lean): pack {:.1} ms, unpack + index {:.1} ms, blob {} bytes for {} spans",
+        f.pack_ms,
+        f.unpack_ms,
+        f.blob_bytes,
+        lean.store.span_count()
+    ));
+    drop(lean);
 
     let t = clock();
     let generated = generate(&million_config());

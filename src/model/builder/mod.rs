@@ -83,6 +83,48 @@ struct Current {
     id: SourceId,
     base: usize,
     len: usize,
+    /// Furthest byte of the source a recorded text reached: how far the
+    /// parser has read, for progress bars.
+    read: usize,
+}
+
+/// How far loading has got, for progress bars.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Progress {
+    /// Sources begun so far (the file being read is the last of them).
+    pub sources: u32,
+    pub spans: u64,
+    /// Bytes of the current source read so far, of `source_len`.
+    pub source_read: u64,
+    pub source_len: u64,
+    /// Parsing is over; the store and index are being built.
+    pub finishing: bool,
+}
+
+impl Progress {
+    /// How far through the current source, 0.0–1.0 (for a progress bar).
+    pub fn fraction(&self) -> f64 {
+        if self.finishing {
+            1.0
+        } else if self.source_len == 0 {
+            0.0
+        } else {
+            (self.source_read as f64 / self.source_len as f64).clamp(0.0, 1.0)
+        }
+    }
+}
+
+/// Spans between two progress reports: often enough for a smooth bar,
+/// rare enough to cost nothing (one branch per span).
+const PROGRESS_EVERY: usize = 2048;
+
+/// Receives [`Progress`] while a builder fills.
+pub struct ProgressHook(Box<dyn FnMut(Progress)>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
 }
 
 #[derive(Debug)]
@@ -102,6 +144,7 @@ pub struct StoreBuilder {
     seen: HashMap<(Sym, Sym), u32>,
     span_mark: (usize, usize),
     warnings: WarningLog,
+    progress: Option<ProgressHook>,
 }
 
 impl Default for StoreBuilder {
@@ -128,6 +171,7 @@ impl StoreBuilder {
             seen: HashMap::default(),
             span_mark: (0, 0),
             warnings: WarningLog::default(),
+            progress: None,
         }
     }
 
@@ -144,6 +188,7 @@ impl StoreBuilder {
             id,
             base: bytes.as_ptr() as usize,
             len: bytes.len(),
+            read: 0,
         });
         self.sources.push((name.to_string(), format, bytes));
         id
@@ -155,6 +200,33 @@ impl StoreBuilder {
 
     pub fn current_source(&self) -> Option<SourceId> {
         self.current.as_ref().map(|c| c.id)
+    }
+
+    /// Calls `hook` every few thousand spans, and on [`Self::report_progress`].
+    pub fn on_progress(&mut self, hook: impl FnMut(Progress) + 'static) {
+        self.progress = Some(ProgressHook(Box::new(hook)));
+    }
+
+    pub fn progress(&self) -> Progress {
+        let (read, len) = self.current.as_ref().map_or((0, 0), |c| (c.read, c.len));
+        Progress {
+            sources: (self.sources.len() - 1) as u32,
+            spans: self.rows.len() as u64,
+            source_read: read as u64,
+            source_len: len as u64,
+            finishing: false,
+        }
+    }
+
+    /// Sends the current progress to the hook, if there is one.
+    pub fn report_progress(&mut self, finishing: bool) {
+        let now = Progress {
+            finishing,
+            ..self.progress()
+        };
+        if let Some(ProgressHook(hook)) = &mut self.progress {
+            hook(now);
+        }
     }
 
     pub fn span_count(&self) -> usize {
@@ -173,11 +245,12 @@ impl StoreBuilder {
 
     pub fn text_bytes(&mut self, s: &[u8], encoding: TextEncoding) -> TextRef {
         let ptr = s.as_ptr() as usize;
-        if let Some(cur) = &self.current {
+        if let Some(cur) = &mut self.current {
             if ptr >= cur.base
                 && ptr + s.len() <= cur.base + cur.len
                 && s.len() <= u32::MAX as usize
             {
+                cur.read = cur.read.max(ptr + s.len() - cur.base);
                 return TextRef {
                     source: cur.id,
                     encoding,
@@ -332,6 +405,9 @@ impl StoreBuilder {
             order: row,
         });
         self.span_mark = (self.attrs.len(), self.events.len());
+        if self.rows.len().is_multiple_of(PROGRESS_EVERY) && self.progress.is_some() {
+            self.report_progress(false);
+        }
         true
     }
 

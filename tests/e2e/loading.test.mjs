@@ -1,0 +1,97 @@
+// Large files parse in a Web Worker: the page shows progress (bytes and
+// spans), stays responsive, and a load can be cancelled.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, dropFiles, fixture, summary } from './harness.mjs';
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.stop(); });
+
+/**
+ * Runs in the page: builds an OTLP JSON file of about `mb` MB (traces of ten
+ * spans, ~0.9 kB each) and drops it on the page. Built in the page because
+ * handing 100 MB to the browser from the test would take longer than parsing it.
+ */
+function dropGenerated({ mb, name }) {
+  const pad = 'lorem ipsum '.repeat(60);
+  const hex = (n, width) => n.toString(16).padStart(width, '0');
+  const parts = ['{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"gen"}}]},"scopeSpans":[{"scope":{"name":"gen"},"spans":['];
+  let size = 0;
+  let n = 0;
+  while (size < mb * 1e6) {
+    const root = n - (n % 10);
+    const parent = n === root ? '' : hex(root + 1, 16);
+    const second = 1700000000 + n;
+    const span = `{"traceId":"${hex(Math.floor(n / 10) + 1, 32)}","spanId":"${hex(n + 1, 16)}","parentSpanId":"${parent}",`
+      + `"name":"step ${n % 10}","kind":1,"startTimeUnixNano":"${second}000000000","endTimeUnixNano":"${second}500000000",`
+      + `"attributes":[{"key":"input.value","value":{"stringValue":"${pad}"}}],"status":{}}`;
+    parts.push(n ? `,${span}` : span);
+    size += span.length + 1;
+    n += 1;
+  }
+  parts.push(']}]}]}');
+  const dt = new DataTransfer();
+  dt.items.add(new File(parts, name, { type: 'application/json' }));
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    document.body.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+  }
+  return { spans: n, traces: Math.ceil(n / 10) };
+}
+
+/** Records every text the progress line shows, and the longest gap between frames. */
+function watchProgress() {
+  window.__progress = [];
+  window.__maxFrameGap = 0;
+  new MutationObserver(() => {
+    const el = document.querySelector('[data-testid=progress-detail]');
+    const text = el?.textContent;
+    if (text && text !== window.__progress.at(-1)) window.__progress.push(text);
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  let last = performance.now();
+  const frame = (now) => {
+    window.__maxFrameGap = Math.max(window.__maxFrameGap, now - last);
+    last = now;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+test('a 60 MB file parses in a worker, with bytes and spans as it goes', async (t) => {
+  const page = await app.open();
+  await page.evaluate(watchProgress);
+  const made = await page.evaluate(dropGenerated, { mb: 60, name: 'big.otlp.json' });
+  await summary(page, `${made.traces} traces · ${made.spans} spans · 0 LM calls · 0 errors`);
+  const seen = await page.evaluate(() => window.__progress);
+  const gap = await page.evaluate(() => window.__maxFrameGap);
+  t.diagnostic(`progress lines: ${seen.length}; longest gap between frames: ${gap.toFixed(0)} ms`);
+  assert.ok(seen.some((s) => s.startsWith('reading big.otlp.json')), seen.join(' | '));
+  const parsing = seen.filter((s) => / MB of 6\d(\.\d)? MB · \d+ spans$/.test(s));
+  assert.ok(parsing.length >= 1, `no byte progress in: ${seen.join(' | ')}`);
+  const counts = parsing.map((s) => Number(s.match(/(\d+) spans$/)[1]));
+  assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'span counts only grow');
+  assert.ok(seen.includes(`indexing ${made.spans} spans`), seen.join(' | '));
+  await page.getByTestId('progress').waitFor({ state: 'detached' });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('cancel stops a load and keeps what was on screen', async () => {
+  const page = await app.open();
+  await dropFiles(page, [fixture('otlp-json', 'dspy-rag.openinference.otlp-http-json.json')]);
+  const before = await summary(page, 'traces');
+  await page.evaluate(watchProgress);
+  await page.evaluate(dropGenerated, { mb: 120, name: 'huge.otlp.json' });
+  // Parsing has begun (the page is rendering progress while the worker works).
+  await page.getByTestId('progress-detail').filter({ hasText: / MB of / }).waitFor();
+  assert.equal(page.workers().length, 1, 'the parse runs in one worker');
+  await page.getByTestId('cancel-load').click();
+  await page.getByTestId('progress').waitFor({ state: 'detached' });
+  // The worker is gone and nothing arrives late.
+  while (page.workers().length > 0) await page.waitForTimeout(50);
+  await page.waitForTimeout(1500);
+  assert.equal(await summary(page), before);
+  assert.equal(await page.getByTestId('error-banner').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
