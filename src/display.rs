@@ -144,6 +144,16 @@ pub fn parse_progress(p: &crate::model::Progress) -> String {
     }
 }
 
+/// `downloading 4.2 MB of 100 MB`, or `downloading 4.2 MB` when the size
+/// is unknown (or was the compressed size).
+pub fn download_progress(received: u64, total: u64) -> String {
+    if total >= received && total > 0 {
+        format!("downloading {} of {}", bytes(received), bytes(total))
+    } else {
+        format!("downloading {}", bytes(received))
+    }
+}
+
 /// `reading trace.json`, or `reading b.json (2 of 3)`.
 pub fn read_progress(name: &str, number: u32, files: u32) -> String {
     if files > 1 {
@@ -279,6 +289,12 @@ mod tests {
         assert_eq!(parse_progress(&empty), "0 spans");
         assert_eq!(empty.fraction(), 0.0);
         assert_eq!(read_progress("a.json", 1, 1), "reading a.json");
+        assert_eq!(
+            download_progress(4_200_000, 100_000_000),
+            "downloading 4.2 MB of 100 MB"
+        );
+        assert_eq!(download_progress(4_200_000, 0), "downloading 4.2 MB");
+        assert_eq!(download_progress(4_200_000, 1_000), "downloading 4.2 MB");
         assert_eq!(read_progress("b.json", 2, 3), "reading b.json (2 of 3)");
     }
 

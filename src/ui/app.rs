@@ -9,11 +9,11 @@ use super::filter_bar::FilterBar;
 use super::help::Help;
 use super::lm_calls_view::LmCallsView;
 use super::load_progress::LoadProgress;
-use super::loads::Loads;
+use super::loads::{Loads, Report};
 use super::open_button::OpenButton;
 use super::report_view::ReportView;
 use super::span_detail::SpanDetail;
-use super::state::{Action, AppState, DetailTab, MainView};
+use super::state::{Action, AppState, DetailTab, LoadStage, MainView};
 use super::steps_view::StepsView;
 use super::summary_bar::SummaryBar;
 use super::trace_list::TraceList;
@@ -34,15 +34,22 @@ pub const SAMPLE_URL: &str = "samples/dspy-multihop.otlp.json";
 fn open_url(loads: &Rc<Loads>, dispatch: UseReducerDispatcher<AppState>, url: String) {
     let name = url.rsplit('/').next().unwrap_or("trace").to_string();
     dispatch.dispatch(Action::SetSourceUrl(Some(url.clone())));
-    loads.open(dispatch, url.clone(), async move {
-        let data = web::fetch_buffer(&url).await.map_err(|e| {
-            format!("{e}. The server must allow this page to read it (CORS: Access-Control-Allow-Origin), or download the file and drop it here.")
-        })?;
+    loads.open(dispatch, url.clone(), |report| async move {
+        let data = web::fetch_buffer(&url, downloading(report))
+            .await
+            .map_err(|e| {
+                format!("{e}. The server must allow this page to read it (CORS: Access-Control-Allow-Origin), or download the file and drop it here.")
+            })?;
         Ok(vec![JobInput {
             name,
             data: data.into(),
         }])
     });
+}
+
+/// Download progress for the progress line.
+fn downloading(report: Report) -> impl Fn(u64, u64) {
+    move |received, total| report(LoadStage::Downloading { received, total })
 }
 
 /// Maps a key press to an action; `None` leaves the key to the browser.
@@ -79,21 +86,20 @@ pub fn App() -> Html {
             let names: Vec<String> = files.iter().map(File::name).collect();
             dispatch.dispatch(Action::SetSourceUrl(None));
             let inputs = web::file_inputs(files);
-            loads.open(dispatch.clone(), names.join(", "), async { Ok(inputs) });
+            loads.open(dispatch.clone(), names.join(", "), |_| async { Ok(inputs) });
         })
     };
     let open_sample = {
         let (dispatch, loads) = (state.dispatcher(), loads.clone());
         Callback::from(move |()| {
-            let fetch = async {
-                let data = web::fetch_buffer(SAMPLE_URL).await?;
+            dispatch.dispatch(Action::SetSourceUrl(None));
+            loads.open(dispatch.clone(), "sample trace".into(), |report| async {
+                let data = web::fetch_buffer(SAMPLE_URL, downloading(report)).await?;
                 Ok(vec![JobInput {
                     name: "dspy-multihop.otlp.json".into(),
                     data: data.into(),
                 }])
-            };
-            dispatch.dispatch(Action::SetSourceUrl(None));
-            loads.open(dispatch.clone(), "sample trace".into(), fetch);
+            });
         })
     };
     let open_link = {
@@ -135,9 +141,11 @@ pub fn App() -> Html {
             let paste = web::listen_for_paste(move |text| {
                 paste_dispatch.dispatch(Action::SetSourceUrl(None));
                 let input = JobInput::bytes("pasted text", text.as_bytes());
-                paste_loads.open(paste_dispatch.clone(), "pasted text".into(), async move {
-                    Ok(vec![input])
-                });
+                paste_loads.open(
+                    paste_dispatch.clone(),
+                    "pasted text".into(),
+                    |_| async move { Ok(vec![input]) },
+                );
             });
             let nav_dispatch = dispatch.clone();
             let navigation = web::listen_for_navigation(move |hash| {
@@ -152,6 +160,7 @@ pub fn App() -> Html {
                 ));
             }
             dispatch.dispatch(Action::Navigate(initial));
+            web::announce_ready();
             move || drop((drops, keys, navigation, paste))
         });
     }

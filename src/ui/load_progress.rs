@@ -15,6 +15,10 @@ pub struct LoadProgressProps {
 pub fn LoadProgress(props: &LoadProgressProps) -> Html {
     let (detail, fraction) = match &props.loading.stage {
         LoadStage::Starting => ("starting the parser".to_string(), None),
+        LoadStage::Downloading { received, total } => (
+            display::download_progress(*received, *total),
+            (*total >= *received && *total > 0).then(|| *received as f64 / *total as f64),
+        ),
         LoadStage::Reading {
             name,
             number,

@@ -1,6 +1,6 @@
 //! The load in progress: at most one parsing worker runs; starting another
-//! load or cancelling stops it. Loads are numbered so that a fetch which
-//! finishes after the user moved on starts nothing.
+//! load or cancelling stops it. Loads are numbered, so a fetch or a worker
+//! that reports after the user moved on changes nothing.
 
 use super::state::{Action, AppState, LoadStage};
 use crate::web::worker::{self, JobEvent, JobInput, LoadJob};
@@ -9,6 +9,9 @@ use std::future::Future;
 use std::rc::Rc;
 use yew::UseReducerDispatcher;
 
+/// Reports a stage of the current load (ignored once it is stale).
+pub type Report = Rc<dyn Fn(LoadStage)>;
+
 #[derive(Debug, Default)]
 pub struct Loads {
     generation: Cell<u64>,
@@ -16,59 +19,71 @@ pub struct Loads {
 }
 
 impl Loads {
-    /// Acquires the inputs (reading a fetch to its end), then parses them in
-    /// a worker, reporting progress and the result to the reducer.
-    pub fn open(
+    /// Acquires the inputs (`acquire` may report download progress), then
+    /// parses them in a worker, reporting progress and the result to the
+    /// reducer.
+    pub fn open<F>(
         self: &Rc<Self>,
         dispatch: UseReducerDispatcher<AppState>,
         what: String,
-        inputs: impl Future<Output = Result<Vec<JobInput>, String>> + 'static,
-    ) {
+        acquire: impl FnOnce(Report) -> F,
+    ) where
+        F: Future<Output = Result<Vec<JobInput>, String>> + 'static,
+    {
         let this = self.generation.get() + 1;
         self.generation.set(this);
         self.running.take(); // stops the previous load, if any
         dispatch.dispatch(Action::LoadStarted(what));
+        let current = {
+            let loads = self.clone();
+            move || loads.generation.get() == this
+        };
+        let report: Report = {
+            let (current, dispatch) = (current.clone(), dispatch.clone());
+            Rc::new(move |stage| {
+                if current() {
+                    dispatch.dispatch(Action::LoadProgress(stage));
+                }
+            })
+        };
+        let inputs = acquire(report.clone());
         let loads = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let inputs = inputs.await;
-            if loads.generation.get() != this {
+            if !current() {
                 return; // cancelled, or another load began, while fetching
             }
             let inputs = match inputs {
                 Ok(inputs) => inputs,
                 Err(message) => return dispatch.dispatch(Action::LoadFailed(message)),
             };
-            let (d, done) = (dispatch.clone(), loads.clone());
-            let job = worker::start(inputs, move |event| {
-                if done.generation.get() != this {
-                    return; // cancelled while the session was on its way
-                }
-                match event {
-                    JobEvent::Reading {
-                        name,
-                        number,
-                        files,
-                    } => d.dispatch(Action::LoadProgress(LoadStage::Reading {
-                        name,
-                        number,
-                        files,
-                    })),
-                    JobEvent::Parsing(progress) => {
-                        d.dispatch(Action::LoadProgress(LoadStage::Parsing(progress)))
+            let (free, finish) = (loads.clone(), dispatch.clone());
+            let job = worker::start(inputs, move |event| match event {
+                JobEvent::Reading {
+                    name,
+                    number,
+                    files,
+                } => report(LoadStage::Reading {
+                    name,
+                    number,
+                    files,
+                }),
+                JobEvent::Parsing(progress) => report(LoadStage::Parsing(progress)),
+                JobEvent::Finished(result) => {
+                    if !current() {
+                        return; // cancelled while the session was on its way
                     }
-                    JobEvent::Finished(result) => {
-                        // Free the worker after this handler returns (not inside it).
-                        let done = done.clone();
-                        wasm_bindgen_futures::spawn_local(async move {
-                            if done.generation.get() == this {
-                                done.running.take();
-                            }
-                        });
-                        d.dispatch(match result {
-                            Ok(session) => Action::Loaded(session),
-                            Err(message) => Action::LoadFailed(message),
-                        });
-                    }
+                    // Free the worker after this handler returns (not inside it).
+                    let free = free.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if free.generation.get() == this {
+                            free.running.take();
+                        }
+                    });
+                    finish.dispatch(match result {
+                        Ok(session) => Action::Loaded(session),
+                        Err(message) => Action::LoadFailed(message),
+                    });
                 }
             });
             match job {

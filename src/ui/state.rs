@@ -22,9 +22,14 @@ pub struct Loading {
 /// Where a load has got (reported by the parsing worker).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum LoadStage {
-    /// Fetching, or waiting for the parser to start.
+    /// Waiting for the parser to start.
     #[default]
     Starting,
+    /// Fetching a `#url=` (`total` 0 when the server did not say).
+    Downloading {
+        received: u64,
+        total: u64,
+    },
     Reading {
         name: String,
         number: u32,

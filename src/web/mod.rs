@@ -21,8 +21,13 @@ pub fn file_inputs(files: Vec<File>) -> Vec<JobInput> {
 }
 
 /// Fetches a URL's bytes (kept as a browser buffer, handed to the parsing
-/// worker without a copy); errors say what failed and how to fix it.
-pub async fn fetch_buffer(url: &str) -> Result<js_sys::ArrayBuffer, String> {
+/// worker without a copy), calling `on_progress(received, total)` as they
+/// arrive (`total` is the Content-Length, 0 when the server does not say).
+/// Errors say what failed and how to fix it.
+pub async fn fetch_buffer(
+    url: &str,
+    on_progress: impl Fn(u64, u64),
+) -> Result<js_sys::ArrayBuffer, String> {
     let window = web_sys::window().ok_or("no window")?;
     let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|_| {
         format!("{url}: the request failed (offline, blocked, or the server does not allow cross-origin reads: CORS)")
@@ -37,14 +42,44 @@ pub async fn fetch_buffer(url: &str) -> Result<js_sys::ArrayBuffer, String> {
             response.status_text()
         ));
     }
-    let promise = response
-        .array_buffer()
-        .map_err(|_| format!("{url}: the body cannot be read"))?;
-    JsFuture::from(promise)
-        .await
-        .map_err(|_| format!("{url}: the body could not be read to the end"))?
-        .dyn_into()
-        .map_err(|_| format!("{url}: the body is not bytes"))
+    let total: u64 = (response.headers().get("content-length").ok().flatten())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let Some(body) = response.body() else {
+        return Ok(js_sys::ArrayBuffer::new(0));
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let chunks = js_sys::Array::new();
+    let (mut received, mut reported) = (0u64, f64::NEG_INFINITY);
+    loop {
+        let step = JsFuture::from(reader.read()).await.map_err(|_| {
+            format!("{url}: the download broke off after {received} bytes; try again")
+        })?;
+        let done = js_sys::Reflect::get(&step, &"done".into()).ok();
+        if done.and_then(|d| d.as_bool()).unwrap_or(true) {
+            break;
+        }
+        let chunk: js_sys::Uint8Array = js_sys::Reflect::get(&step, &"value".into())
+            .ok()
+            .and_then(|v| v.dyn_into().ok())
+            .ok_or_else(|| format!("{url}: the body is not bytes"))?;
+        received += u64::from(chunk.length());
+        chunks.push(&chunk);
+        let now = js_sys::Date::now();
+        if now - reported >= 50.0 {
+            reported = now;
+            on_progress(received, total);
+        }
+    }
+    on_progress(received, total);
+    let whole = js_sys::Uint8Array::new_with_length(received.min(u64::from(u32::MAX)) as u32);
+    let mut at = 0;
+    for chunk in chunks.iter() {
+        let chunk = js_sys::Uint8Array::from(chunk);
+        whole.set(&chunk, at);
+        at += chunk.length();
+    }
+    Ok(whole.buffer())
 }
 
 fn file_list(list: Option<FileList>) -> Vec<File> {
@@ -209,6 +244,17 @@ pub fn focus(selector: &str) {
         .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(el) = el {
         let _ = el.focus();
+    }
+}
+
+/// Marks the page as listening (`<html data-spanscope="ready">`): drops,
+/// pastes and keys now reach the app. For tests and embedding pages.
+pub fn announce_ready() {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
+    if let Some(root) = root {
+        let _ = root.set_attribute("data-spanscope", "ready");
     }
 }
 

@@ -7,6 +7,7 @@
 //! Protocol, page → worker: `{inputs: [{name, data: Blob | ArrayBuffer}]}`.
 //! Worker → page: `{msg: Uint8Array}` holding a postcard [`FromWorker`];
 //! `Done` also carries `blob: ArrayBuffer` and `sources: [ArrayBuffer]`.
+//! The loader script sends `{error: string}` if the wasm cannot start.
 
 use crate::index::Index;
 use crate::load::{load_with_progress, Input, Session};
@@ -20,9 +21,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent, Worker};
 
-/// The worker's loader script, written by trunk next to the page
-/// (`data-type="worker" data-loader-shim` in index.html).
-const WORKER_SCRIPT: &str = "spanscope-worker_loader.js";
+/// The worker's loader script (static/spanscope-worker-loader.js, copied by
+/// trunk next to the page; it loads the `spanscope-worker` bin).
+const WORKER_SCRIPT: &str = "spanscope-worker-loader.js";
 
 /// Progress reports closer together than this are dropped (except the
 /// first of each file and the last), so a fast parse does not flood the page.
@@ -104,6 +105,9 @@ fn get(target: &JsValue, key: &str) -> JsValue {
 }
 
 fn decode(message: &JsValue) -> Result<FromWorker, String> {
+    if let Some(error) = get(message, "error").as_string() {
+        return Ok(FromWorker::Failed(error)); // from the loader script
+    }
     let bytes = get(message, "msg")
         .dyn_into::<Uint8Array>()
         .map_err(|_| "the parser sent a message without a body".to_string())?

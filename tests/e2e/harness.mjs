@@ -67,6 +67,8 @@ export async function start() {
       page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
       page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss(); });
       await page.goto(base + path);
+      // The wasm app mounts after the load event; wait until it listens.
+      await page.locator('html[data-spanscope=ready]').waitFor({ state: 'attached' });
       return page;
     },
     /** Serves a fixture from the same static server; returns its URL. */
