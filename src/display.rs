@@ -44,7 +44,7 @@ pub fn axis_time(nanos: i64, step_nanos: i64) -> String {
     // The largest power of ten dividing the step: the digit that changes.
     let mut resolution: u64 = 1;
     let step = step_nanos.unsigned_abs();
-    while step != 0 && resolution <= u64::MAX / 10 && step % (resolution * 10) == 0 {
+    while step != 0 && resolution <= u64::MAX / 10 && step.is_multiple_of(resolution * 10) {
         resolution *= 10;
     }
     let sign = if nanos < 0 { "-" } else { "" };
