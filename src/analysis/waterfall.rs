@@ -214,6 +214,9 @@ pub struct Tick {
     /// Position across the window, in percent.
     pub pct: f64,
     pub align: TickAlign,
+    /// On a multiple of twice the step: the ticks that stay labelled when
+    /// the axis is too narrow for all of them (every other one).
+    pub major: bool,
 }
 
 /// The axis of a window: ticks at every multiple of one step.
@@ -253,6 +256,9 @@ pub fn axis(window: Window) -> Axis {
                 nanos,
                 pct: at * 100.0,
                 align,
+                major: step
+                    .checked_mul(2)
+                    .is_none_or(|major| nanos.rem_euclid(major) == 0),
             }
         })
         .collect();
@@ -478,6 +484,11 @@ mod tests {
             (12..=18).map(|k| k * 100_000_000).collect::<Vec<_>>()
         );
         assert_eq!(a.ticks.last().map(|t| t.align), Some(TickAlign::Center));
+        // Every other tick is major: 1.2 s, 1.4 s, 1.6 s, 1.8 s.
+        assert_eq!(
+            a.ticks.iter().map(|t| t.major).collect::<Vec<_>>(),
+            [true, false, true, false, true, false, true]
+        );
         // A tick on the right edge is aligned to it.
         let a = axis(w(0, 1_000));
         assert_eq!(a.step_nanos, 200);
