@@ -36,6 +36,79 @@ fn three_digits(v: f64) -> String {
     }
 }
 
+/// A time on a waterfall axis whose ticks are `step_nanos` apart (a time
+/// since the trace's start), with the decimals the step needs so that
+/// neighbouring ticks never read the same: `0 ms`, `250 ms`, `1.25 s`,
+/// `1.205 s`, `2 m 03.5 s`. Rounded to the step's last significant digit.
+pub fn axis_time(nanos: i64, step_nanos: i64) -> String {
+    // The largest power of ten dividing the step: the digit that changes.
+    let mut resolution: u64 = 1;
+    let step = step_nanos.unsigned_abs();
+    while step != 0 && resolution <= u64::MAX / 10 && step.is_multiple_of(resolution * 10) {
+        resolution *= 10;
+    }
+    let sign = if nanos < 0 { "-" } else { "" };
+    let n = nanos.unsigned_abs();
+    let n = (n / resolution).saturating_add(u64::from(n % resolution >= resolution.div_ceil(2)));
+    let n = n.saturating_mul(resolution);
+    // A zero takes the unit of the step, so `0 ms` sits next to `200 ms`.
+    let magnitude = if n == 0 { step } else { n };
+    const MINUTE: u64 = 60_000_000_000;
+    const HOUR: u64 = 60 * MINUTE;
+    let body = if magnitude < 1_000 {
+        format!("{} ns", fixed(n, 1, resolution, 0))
+    } else if magnitude < 1_000_000 {
+        format!("{} µs", fixed(n, 1_000, resolution, 0))
+    } else if magnitude < 1_000_000_000 {
+        format!("{} ms", fixed(n, 1_000_000, resolution, 0))
+    } else if magnitude < MINUTE {
+        format!("{} s", fixed(n, 1_000_000_000, resolution, 0))
+    } else if magnitude < HOUR {
+        let seconds = fixed(n % MINUTE, 1_000_000_000, resolution, 2);
+        format!("{} m {seconds} s", n / MINUTE)
+    } else {
+        let seconds = fixed(n % MINUTE, 1_000_000_000, resolution, 2);
+        format!("{} h {:02} m {seconds} s", n / HOUR, n % HOUR / MINUTE)
+    };
+    format!("{sign}{body}")
+}
+
+/// `n` in units of `unit` (a power of ten) with the decimals that show
+/// multiples of `resolution` (a power of ten), the integer part padded with
+/// zeros to `width` digits.
+fn fixed(n: u64, unit: u64, resolution: u64, width: usize) -> String {
+    let whole = n / unit;
+    let mut decimals = 0;
+    let mut scale = unit;
+    while scale > resolution {
+        scale /= 10;
+        decimals += 1;
+    }
+    if decimals == 0 {
+        format!("{whole:0width$}")
+    } else {
+        let fraction = n % unit / scale;
+        format!("{whole:0width$}.{fraction:0decimals$}")
+    }
+}
+
+/// The zoom window of a trace, times since its start: `1.20 s – 1.85 s of
+/// 3.40 s`, with enough decimals to tell the ends apart (two significant
+/// digits of the window's width).
+pub fn time_window(start_nanos: i64, end_nanos: i64, trace_nanos: i64) -> String {
+    let width = end_nanos.saturating_sub(start_nanos).max(1);
+    let mut resolution: i64 = 1;
+    while resolution <= width / 100 {
+        resolution *= 10;
+    }
+    format!(
+        "{} – {} of {}",
+        axis_time(start_nanos, resolution),
+        axis_time(end_nanos, resolution),
+        duration(trace_nanos)
+    )
+}
+
 /// UTC wall-clock time with milliseconds: `2026-11-21 10:48:30.289`.
 pub fn timestamp(nanos: i64) -> String {
     let t = chrono::DateTime::from_timestamp_nanos(nanos);
@@ -308,6 +381,46 @@ mod tests {
         assert_eq!(duration(123_000_000_000), "2 m 03 s");
         assert_eq!(duration(3_720_000_000_000), "1 h 02 m");
         assert_eq!(duration(-5), "-5 ns");
+    }
+
+    #[test]
+    fn axis_times_have_the_decimals_their_step_needs() {
+        assert_eq!(axis_time(0, 200_000_000), "0 ms");
+        assert_eq!(axis_time(800_000_000, 200_000_000), "800 ms");
+        assert_eq!(axis_time(1_200_000_000, 200_000_000), "1.2 s");
+        assert_eq!(axis_time(1_250_000_000, 250_000_000), "1.25 s");
+        assert_eq!(axis_time(1_205_000_000, 5_000_000), "1.205 s");
+        assert_eq!(axis_time(990_000, 10_000), "990 µs");
+        assert_eq!(axis_time(1_010_000, 10_000), "1.01 ms");
+        assert_eq!(axis_time(7, 1), "7 ns");
+        assert_eq!(axis_time(1_200_000_001, 1), "1.200000001 s");
+        assert_eq!(axis_time(123_500_000_000, 500_000_000), "2 m 03.5 s");
+        assert_eq!(axis_time(1_000_000_000_000, 1_000_000_000_000), "16 m 40 s");
+        assert_eq!(axis_time(3_723_000_000_000, 1_000_000_000), "1 h 02 m 03 s");
+        assert_eq!(axis_time(-250_000_000, 250_000_000), "-250 ms");
+        // Off-step times round to the step's last digit.
+        assert_eq!(axis_time(1_256_000_000, 10_000_000), "1.26 s");
+        // Extremes from a hostile file neither panic nor overflow.
+        assert!(axis_time(i64::MIN, i64::MAX).starts_with('-'));
+        assert!(axis_time(i64::MAX, 1).ends_with(" s"));
+        assert_eq!(axis_time(5, 0), "5 ns");
+    }
+
+    #[test]
+    fn zoom_windows_read_as_a_range_of_the_trace() {
+        assert_eq!(
+            time_window(1_200_000_000, 1_850_000_000, 3_400_000_000),
+            "1.20 s – 1.85 s of 3.40 s"
+        );
+        assert_eq!(
+            time_window(1_203_456_789, 1_856_543_210, 3_400_000_000),
+            "1.20 s – 1.86 s of 3.40 s"
+        );
+        assert_eq!(time_window(5, 6, 10), "5 ns – 6 ns of 10 ns");
+        assert_eq!(
+            time_window(87_000_000, 92_500_000, 176_000_000),
+            "87.0 ms – 92.5 ms of 176 ms"
+        );
     }
 
     #[test]

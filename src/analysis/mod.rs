@@ -24,6 +24,7 @@ pub mod retrieval;
 pub mod tokens;
 pub mod trace_table;
 pub mod tree_rows;
+pub mod waterfall;
 
 use crate::index::Index;
 use crate::model::{SpanIdx, Store, NONE};

@@ -16,6 +16,10 @@ pub struct TreeRow {
     pub offset: f64,
     /// Bar width as a fraction of the trace's duration (0 for instants).
     pub width: f64,
+    /// The span's start and end in nanoseconds since the trace's start, for
+    /// the zoomable waterfall (`analysis::waterfall::bar`).
+    pub start_since_trace_nanos: i64,
+    pub end_since_trace_nanos: i64,
 }
 
 /// Visible rows of `trace`: depth-first, children by start time, skipping
@@ -46,6 +50,8 @@ pub fn tree_rows(
             collapsed: is_collapsed,
             offset: ((s.start_nanos[i] - t0) as f64 / total).clamp(0.0, 1.0),
             width: ((s.end_nanos[i] - s.start_nanos[i]) as f64 / total).clamp(0.0, 1.0),
+            start_since_trace_nanos: s.start_nanos[i].saturating_sub(t0),
+            end_since_trace_nanos: s.end_nanos[i].saturating_sub(t0),
         });
         if !is_collapsed {
             for &child in children.iter().rev() {
@@ -80,6 +86,14 @@ mod tests {
         );
         assert_eq!((all[0].offset, all[0].width), (0.0, 1.0));
         assert!(all.iter().all(|r| r.offset + r.width <= 1.0 + 1e-9));
+        let duration = session.index.traces[trace.index()].duration_nanos();
+        assert_eq!(
+            (all[0].start_since_trace_nanos, all[0].end_since_trace_nanos),
+            (0, duration)
+        );
+        assert!(all
+            .iter()
+            .all(|r| 0 <= r.start_since_trace_nanos && r.end_since_trace_nanos <= duration));
         let collapsed: BTreeSet<u32> = [all[2].span.0].into();
         let rows = tree_rows(&session.store, &session.index, trace, &collapsed);
         assert_eq!(rows.len(), 3);

@@ -2,19 +2,65 @@
 //! side by side (one virtualised row per visible span, bars on the trace's
 //! time axis). Error spans are marked; LM, retriever and tool spans have
 //! their own icon and colour.
+//!
+//! The waterfall zooms: a drag across the time axis (or across the bars)
+//! selects a window, a double click on a row's bar zooms to its span, and
+//! "Reset zoom" goes back. The zoom is this component's own state, dropped
+//! when another trace opens. Its geometry comes from
+//! `analysis::waterfall`; this file only reads the pointer and the bar
+//! column's rectangle.
 
 use super::virtual_rows::VirtualRows;
 use crate::analysis::breakdown::trace_breakdown;
 use crate::analysis::critical_path::critical_path;
 use crate::analysis::tree_rows::{tree_rows, TreeRow};
+use crate::analysis::waterfall::{self, Band, LabelAnchor, Placement, TickAlign, Window};
 use crate::display;
 use crate::load::Session;
 use crate::model::{SpanIdx, SpanKind, StatusCode, TraceIdx};
 use std::collections::{BTreeSet, HashSet};
 use std::rc::Rc;
+use web_sys::Element;
 use yew::prelude::*;
 
 pub const ROW_HEIGHT: u32 = 26;
+
+/// Where a drag may start: the time axis, and the bar column of any row.
+const ZOOM_SURFACE: &str = ".span-grid-head .axis, .span-row .bar-col";
+
+/// A zoom of one trace of one session; the key tells a stale one apart in
+/// the render before the reset effect runs.
+#[derive(Clone, Copy, PartialEq)]
+struct Zoom {
+    key: (usize, TraceIdx),
+    window: Window,
+}
+
+/// A press on the waterfall, until it is released.
+struct Drag {
+    /// The bar column it started in, and where its bars go (CSS px).
+    column: Element,
+    left: f64,
+    width: f64,
+    pointer_id: i32,
+    from_x: f64,
+    /// The window on screen when it started: the selection is a part of it.
+    view: Window,
+    /// Moved past the click threshold.
+    dragging: bool,
+}
+
+/// What every row needs besides its own data.
+struct RowContext {
+    selected: Option<SpanIdx>,
+    critical: Option<Rc<HashSet<u32>>>,
+    view: Window,
+    band: Option<Band>,
+    on_select: Callback<SpanIdx>,
+    on_toggle: Callback<SpanIdx>,
+    /// Zoom to a span: its (start, end) in nanoseconds since the trace's start.
+    on_zoom: Callback<(i64, i64)>,
+}
 
 #[derive(Properties)]
 pub struct TraceViewProps {
@@ -79,10 +125,23 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
         move |(_, trace)| trace_breakdown(&session.store, &session.index, *trace),
     );
     let show_critical = use_state(|| true);
+    let key = (Rc::as_ptr(&props.session) as usize, props.trace);
+    let zoom = use_state_eq(|| None::<Zoom>);
+    {
+        let zoom = zoom.clone();
+        use_effect_with(key, move |_| zoom.set(None));
+    }
+    let drag = use_mut_ref(|| None::<Drag>);
+    let band = use_state_eq(|| None::<Band>);
+    // A drag just ended: the click that follows its release is no selection.
+    let dragged = use_mut_ref(|| false);
     let store = &props.session.store;
     let Some(t) = props.session.index.traces.get(props.trace.index()) else {
         return html! {};
     };
+    let trace_nanos = t.duration_nanos();
+    let zoomed = (*zoom).filter(|z| z.key == key).map(|z| z.window);
+    let view = zoomed.unwrap_or_else(|| Window::full(trace_nanos));
     let root_name = t
         .root
         .map_or("(no root span)", |r| store.str(store.spans.name[r.index()]));
@@ -90,40 +149,130 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
         .selected
         .and_then(|s| rows.iter().position(|r| r.span == s));
 
+    let set_zoom = {
+        let zoom = zoom.clone();
+        Callback::from(move |window: Option<Window>| {
+            zoom.set(window.map(|window| Zoom { key, window }));
+        })
+    };
+    let on_select = {
+        let (select, dragged) = (props.on_select.clone(), dragged.clone());
+        Callback::from(move |span: SpanIdx| {
+            if !dragged.replace(false) {
+                select.emit(span);
+            }
+        })
+    };
     let render = {
         let (session, rows) = (props.session.clone(), rows.clone());
-        let (selected, on_select, on_toggle) = (
-            props.selected,
-            props.on_select.clone(),
-            props.on_toggle.clone(),
-        );
-        let critical = if *show_critical {
-            Some(critical.clone())
-        } else {
-            None
+        let cx = RowContext {
+            selected: props.selected,
+            critical: (*show_critical).then(|| critical.clone()),
+            view,
+            band: *band,
+            on_select,
+            on_toggle: props.on_toggle.clone(),
+            on_zoom: set_zoom
+                .reform(move |(start, end): (i64, i64)| Window::around(start, end, trace_nanos)),
         };
         Callback::from(move |i: usize| match rows.get(i) {
-            Some(row) => {
-                let on_path = critical.as_ref().is_some_and(|c| c.contains(&row.span.0));
-                span_row(
-                    &session,
-                    row,
-                    selected == Some(row.span),
-                    on_path,
-                    &on_select,
-                    &on_toggle,
-                )
-            }
+            Some(row) => span_row(&session, row, &cx),
             None => html! {},
         })
     };
-    let ticks = (0..=4).map(|q| {
-        let label = display::duration(t.duration_nanos() * q / 4);
-        let style = format!("left:{}%", q * 25);
-        html! { <span class="tick" {style}>{ label }</span> }
+    let onpointerdown = {
+        let (drag, dragged) = (drag.clone(), dragged.clone());
+        Callback::from(move |e: PointerEvent| {
+            *dragged.borrow_mut() = false;
+            let column = e
+                .target_dyn_into::<Element>()
+                .and_then(|target| target.closest(ZOOM_SURFACE).ok().flatten());
+            // Bars are placed in the column's padding box: inside its border.
+            *drag.borrow_mut() = column.filter(|_| e.button() == 0).map(|column| {
+                let rect = column.get_bounding_client_rect();
+                Drag {
+                    left: rect.x() + f64::from(column.client_left()),
+                    width: f64::from(column.client_width()),
+                    column,
+                    pointer_id: e.pointer_id(),
+                    from_x: f64::from(e.client_x()),
+                    view,
+                    dragging: false,
+                }
+            });
+        })
+    };
+    let onpointermove = {
+        let (drag, band) = (drag.clone(), band.clone());
+        Callback::from(move |e: PointerEvent| {
+            let mut slot = drag.borrow_mut();
+            let Some(d) = slot.as_mut() else {
+                return;
+            };
+            if e.buttons() & 1 == 0 {
+                // Released where we could not see it (before any capture).
+                *slot = None;
+                drop(slot);
+                band.set(None);
+                return;
+            }
+            let x = f64::from(e.client_x());
+            if !d.dragging && waterfall::is_drag(d.from_x, x) {
+                d.dragging = true;
+                // Moves and the release outside the column still come here.
+                let _ = d.column.set_pointer_capture(d.pointer_id);
+            }
+            if d.dragging {
+                let shown = waterfall::band(
+                    waterfall::fraction_at(d.from_x, d.left, d.width),
+                    waterfall::fraction_at(x, d.left, d.width),
+                );
+                drop(slot);
+                band.set(Some(shown));
+            }
+        })
+    };
+    let onpointerup = {
+        let (drag, band, dragged, set_zoom) = (
+            drag.clone(),
+            band.clone(),
+            dragged.clone(),
+            set_zoom.clone(),
+        );
+        Callback::from(move |e: PointerEvent| {
+            let Some(d) = drag.borrow_mut().take() else {
+                return;
+            };
+            band.set(None);
+            if d.dragging {
+                *dragged.borrow_mut() = true;
+                let from = waterfall::fraction_at(d.from_x, d.left, d.width);
+                let to = waterfall::fraction_at(f64::from(e.client_x()), d.left, d.width);
+                set_zoom.emit(d.view.select(from, to, trace_nanos));
+            }
+        })
+    };
+    let onpointercancel = {
+        let (drag, band) = (drag.clone(), band.clone());
+        Callback::from(move |_: PointerEvent| {
+            drag.borrow_mut().take();
+            band.set(None);
+        })
+    };
+    let axis = waterfall::axis(view);
+    let ticks = axis.ticks.iter().map(|tick| {
+        let label = display::axis_time(tick.nanos, axis.step_nanos);
+        let style = format!("left:{:.4}%", tick.pct);
+        let align = match tick.align {
+            TickAlign::Start => Some("start"),
+            TickAlign::Center => None,
+            TickAlign::End => Some("end"),
+        };
+        let minor = (!tick.major).then_some("minor");
+        html! { <span class={classes!("tick", align, minor)} {style}>{ label }</span> }
     });
     html! {
-        <section class="trace-view" data-testid="trace-view">
+        <section class="trace-view" data-testid="trace-view" {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
             <header class="trace-header">
                 <h2 title={root_name.to_string()}>{ root_name }</h2>
                 <span>{ display::timestamp(t.start_nanos) }</span>
@@ -163,23 +312,41 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
                     }) }
                 </table>
             </details>
+            if let Some(window) = zoomed {
+                <div class="zoom-bar" data-testid="zoom-bar">
+                    <span class="zoom-window" data-testid="zoom-window">
+                        { display::time_window(window.start_nanos, window.end_nanos, trace_nanos) }
+                    </span>
+                    <button class="zoom-reset" data-testid="zoom-reset" onclick={set_zoom.reform(|_: MouseEvent| None)}>
+                        { "Reset zoom" }
+                    </button>
+                </div>
+            }
             <div class="span-grid-head">
                 <span class="tree-col">{ "Span" }</span>
-                <span class="bar-col axis">{ for ticks }</span>
+                <span class={classes!("bar-col", "axis", zoomed.is_some().then_some("zoomed"))} data-testid="waterfall-axis"
+                    title="Drag to zoom into a time window; double-click a bar to zoom to its span">
+                    { for ticks }
+                    { zoom_band(*band) }
+                </span>
             </div>
             <VirtualRows row_count={rows.len()} row_height={ROW_HEIGHT} {render} {keep_visible} class="span-rows" testid="span-tree" />
         </section>
     }
 }
 
-fn span_row(
-    session: &Session,
-    row: &TreeRow,
-    selected: bool,
-    on_path: bool,
-    on_select: &Callback<SpanIdx>,
-    on_toggle: &Callback<SpanIdx>,
-) -> Html {
+/// The selection band of a drag in progress, if any.
+fn zoom_band(band: Option<Band>) -> Html {
+    match band {
+        Some(b) => {
+            let style = format!("left:{:.4}%;width:{:.4}%", b.left_pct, b.width_pct);
+            html! { <span class="zoom-band" data-testid="zoom-band" {style} /> }
+        }
+        None => html! {},
+    }
+}
+
+fn span_row(session: &Session, row: &TreeRow, cx: &RowContext) -> Html {
     let store = &session.store;
     let i = row.span.index();
     let s = &store.spans;
@@ -187,32 +354,44 @@ fn span_row(
     let is_error = s.status[i] == StatusCode::Error;
     let name = store.str(s.name[i]).to_string();
     let span = row.span;
-    let onclick = on_select.reform(move |_: MouseEvent| span);
-    let toggle = on_toggle.reform(move |e: MouseEvent| {
+    let selected = cx.selected == Some(span);
+    let on_path = cx.critical.as_ref().is_some_and(|c| c.contains(&span.0));
+    let onclick = cx.on_select.reform(move |_: MouseEvent| span);
+    let toggle = cx.on_toggle.reform(move |e: MouseEvent| {
         e.stop_propagation();
         span
     });
+    let times = (row.start_since_trace_nanos, row.end_since_trace_nanos);
+    let ondblclick = cx.on_zoom.reform(move |_: MouseEvent| times);
     let indent = format!("padding-left:{}px", 6 + row.depth * 14);
-    let bar = format!(
+    let bar = waterfall::bar(cx.view, times.0, times.1);
+    let bar_style = format!(
         "left:{:.4}%;width:max({:.4}%, 2px)",
-        row.offset * 100.0,
-        row.width * 100.0
+        bar.left_pct, bar.width_pct
     );
-    // The duration label goes after the bar, or before it when the bar ends
-    // near the right edge, or inside it when the bar fills the row.
-    let end = row.offset + row.width;
-    let (label_style, label_class) = if end <= 0.85 {
-        (format!("left:calc({:.4}% + 4px)", end * 100.0), "after")
-    } else if row.offset >= 0.15 {
-        (
-            format!("right:calc({:.4}% + 4px)", (1.0 - row.offset) * 100.0),
-            "before",
-        )
-    } else {
-        (
-            format!("right:calc({:.4}% + 4px)", (1.0 - end) * 100.0),
-            "inside",
-        )
+    let bar_classes = classes!(
+        "bar",
+        bar.clipped_start.then_some("clip-start"),
+        bar.clipped_end.then_some("clip-end"),
+        match bar.placement {
+            Placement::Inside => None,
+            Placement::Before => Some("off-window off-before"),
+            Placement::After => Some("off-window off-after"),
+        }
+    );
+    let bar_title = match bar.placement {
+        Placement::Inside => None,
+        Placement::Before => Some("Before the zoomed window"),
+        Placement::After => Some("After the zoomed window"),
+    };
+    let (label_style, label_class) = match bar.label {
+        LabelAnchor::After { left_pct } => (format!("left:calc({left_pct:.4}% + 4px)"), "after"),
+        LabelAnchor::Before { right_pct } => {
+            (format!("right:calc({right_pct:.4}% + 4px)"), "before")
+        }
+        LabelAnchor::Inside { right_pct } => {
+            (format!("right:calc({right_pct:.4}% + 4px)"), "inside")
+        }
     };
     let classes = classes!(
         "span-row",
@@ -241,9 +420,10 @@ fn span_row(
                     <span class="hidden-count">{ format!("+{}", row.child_count) }</span>
                 }
             </span>
-            <span class="bar-col">
-                <span class="bar" style={bar} />
+            <span class="bar-col" {ondblclick}>
+                <span class={bar_classes} style={bar_style} title={bar_title} />
                 <span class={classes!("bar-label", label_class)} style={label_style}>{ display::duration(s.end_nanos[i] - s.start_nanos[i]) }</span>
+                { zoom_band(cx.band) }
             </span>
         </div>
     }
