@@ -14,6 +14,7 @@
 //! analysis/  plain-data view-models: breakdown, critical path, latency,
 //!            tokens/cost, group-by, errors, LM-call view, trace table
 //! load.rs    bytes → detected format → store → index → import report
+//! transfer.rs  a loaded session ⇄ bytes (the parsing worker → the page)
 //! display.rs every number-to-text conversion the user sees
 //! permalink.rs  URL hash ⇄ view state (the public URL parameters)
 //! ui/        yew components, app state (reducer)          [feature "web"]
@@ -34,10 +35,13 @@
 //!
 //! ## Data flow
 //!
-//! 1. `web` acquires `(name, bytes)` (drop, file picker, sample).
-//! 2. `load::load` unwraps gzip/zip, detects each format, parses into the
-//!    builder (payload text stays as byte ranges into the file), finishes the
-//!    store, builds the index and the import report.
+//! 1. `web` acquires files (drop, file picker, paste, `#url=`, sample) and
+//!    hands them to the parsing worker (`web::worker`) without reading them.
+//! 2. In the worker, `load::load_with_progress` unwraps gzip/zip, detects
+//!    each format, parses into the builder (payload text stays as byte ranges
+//!    into the file), finishes the store, builds the index and the import
+//!    report; `transfer::pack` sends it to the page, which unpacks it and
+//!    rebuilds the index. Natively (CLI, tests) `load::load` does step 2.
 //! 3. `ui` renders the index; one reducer holds the app state.
 
 // Unit tests may unwrap: a panic there is a failing test, not a user's crash.
