@@ -7,6 +7,7 @@
 use base64::Engine;
 use foldhash::HashMap;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// Serialised as its strings in id order; the lookup map is rebuilt on the
 /// way back in.
@@ -19,12 +20,10 @@ impl serde::Serialize for Interner {
 impl<'de> serde::Deserialize<'de> for Interner {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let strings = Vec::<Box<str>>::deserialize(deserializer)?;
-        let mut map = HashMap::default();
-        map.reserve(strings.len());
-        for (i, s) in strings.iter().enumerate() {
-            map.insert(s.clone(), Sym(i as u32));
-        }
-        Ok(Interner { map, strings })
+        Ok(Interner {
+            map: OnceLock::new(),
+            strings,
+        })
     }
 }
 
@@ -82,14 +81,17 @@ impl TraceIdx {
 /// always yields the same ids (deterministic output).
 #[derive(Debug, Clone)]
 pub struct Interner {
-    map: HashMap<Box<str>, Sym>,
+    /// string → id. Built on first use after deserialising: the page mostly
+    /// resolves ids of a session from the worker and seldom looks one up, and
+    /// rebuilding this map was most of the cost of receiving a session.
+    map: OnceLock<HashMap<Box<str>, Sym>>,
     strings: Vec<Box<str>>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
         let mut interner = Interner {
-            map: HashMap::default(),
+            map: OnceLock::new(),
             strings: Vec::new(),
         };
         interner.intern("");
@@ -97,20 +99,35 @@ impl Default for Interner {
     }
 }
 
+fn lookup_map(strings: &[Box<str>]) -> HashMap<Box<str>, Sym> {
+    let mut map = HashMap::default();
+    map.reserve(strings.len());
+    for (i, s) in strings.iter().enumerate() {
+        map.insert(s.clone(), Sym(i as u32));
+    }
+    map
+}
+
 impl Interner {
+    fn map(&self) -> &HashMap<Box<str>, Sym> {
+        self.map.get_or_init(|| lookup_map(&self.strings))
+    }
+
     pub fn intern(&mut self, s: &str) -> Sym {
-        if let Some(&sym) = self.map.get(s) {
+        if let Some(&sym) = self.map().get(s) {
             return sym;
         }
         let sym = Sym(self.strings.len() as u32);
         self.strings.push(s.into());
-        self.map.insert(s.into(), sym);
+        if let Some(map) = self.map.get_mut() {
+            map.insert(s.into(), sym);
+        }
         sym
     }
 
     /// Looks a string up without interning it.
     pub fn get(&self, s: &str) -> Option<Sym> {
-        self.map.get(s).copied()
+        self.map().get(s).copied()
     }
 
     pub fn resolve(&self, sym: Sym) -> &str {

@@ -299,15 +299,14 @@ pub fn serve() {
     let on_message = {
         let scope = scope.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let reply = match run(&scope, &event.data()) {
-                Ok(()) => None,
-                Err(message) => Some(FromWorker::Failed(message)),
-            };
-            if let Some(reply) = reply {
-                let _ = scope.post_message(&encode(&reply));
-            }
-            // One load per worker: its memory goes back with it.
-            scope.close();
+            let scope = scope.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(message) = run(&scope, &event.data()).await {
+                    let _ = scope.post_message(&encode(&FromWorker::Failed(message)));
+                }
+                // One load per worker: its memory goes back with it.
+                scope.close();
+            });
         })
     };
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -316,7 +315,7 @@ pub fn serve() {
     let _ = scope.post_message(&encode(&FromWorker::Ready));
 }
 
-fn run(scope: &DedicatedWorkerGlobalScope, request: &JsValue) -> Result<(), String> {
+async fn run(scope: &DedicatedWorkerGlobalScope, request: &JsValue) -> Result<(), String> {
     let files = Array::from(&get(request, "inputs"));
     let count = files.length();
     let mut inputs = Vec::with_capacity(count as usize);
@@ -330,8 +329,9 @@ fn run(scope: &DedicatedWorkerGlobalScope, request: &JsValue) -> Result<(), Stri
         let _ = scope.post_message(&encode(&reading));
         let data = get(&file, "data");
         let buffer = match data.dyn_into::<Blob>() {
-            Ok(blob) => web_sys::FileReaderSync::new()
-                .and_then(|r| r.read_as_array_buffer(&blob))
+            Ok(blob) => wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+                .await
+                .and_then(|b| b.dyn_into::<ArrayBuffer>())
                 .map_err(|e| format!("{name}: the browser could not read the file ({e:?})"))?,
             Err(data) => data
                 .dyn_into::<ArrayBuffer>()

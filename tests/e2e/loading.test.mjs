@@ -5,41 +5,16 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { start, dropFiles, fixture, summary, ROOT } from './harness.mjs';
+import { generateOtlp } from './generate.mjs';
 
 let app;
 before(async () => { app = await start(); });
 after(async () => { await app?.stop(); });
 
-/**
- * An OTLP JSON file of about `mb` MB as string parts: traces of ten spans,
- * ~0.9 kB each. Self-contained, so it also runs inside the page (building
- * 100 MB there is faster than handing it over from the test).
- */
-function generateOtlp(mb) {
-  const pad = 'lorem ipsum '.repeat(60);
-  const hex = (n, width) => n.toString(16).padStart(width, '0');
-  const parts = ['{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"gen"}}]},"scopeSpans":[{"scope":{"name":"gen"},"spans":['];
-  let size = 0;
-  let n = 0;
-  while (size < mb * 1e6) {
-    const root = n - (n % 10);
-    const parent = n === root ? '' : hex(root + 1, 16);
-    const second = 1700000000 + n;
-    const span = `{"traceId":"${hex(Math.floor(n / 10) + 1, 32)}","spanId":"${hex(n + 1, 16)}","parentSpanId":"${parent}",`
-      + `"name":"step ${n % 10}","kind":1,"startTimeUnixNano":"${second}000000000","endTimeUnixNano":"${second}500000000",`
-      + `"attributes":[{"key":"input.value","value":{"stringValue":"${pad}"}}],"status":{}}`;
-    parts.push(n ? `,${span}` : span);
-    size += span.length + 1;
-    n += 1;
-  }
-  parts.push(']}]}]}');
-  return { parts, spans: n, traces: Math.ceil(n / 10) };
-}
-
 /** Generates a file in the page and drops it there; returns its counts. */
 async function dropGenerated(page, mb, name) {
   return page.evaluate(`(() => {
-    const made = (${generateOtlp})(${mb});
+    const made = (${generateOtlp})({ mb: ${mb} });
     const dt = new DataTransfer();
     dt.items.add(new File([made.parts.join('')], ${JSON.stringify(name)}, { type: 'application/json' }));
     for (const type of ['dragenter', 'dragover', 'drop']) {
@@ -110,7 +85,7 @@ test('cancel stops a load and keeps what was on screen', async () => {
 });
 
 test('#url= shows the download, then the parse, and loads the file', async () => {
-  const made = generateOtlp(20);
+  const made = generateOtlp({ mb: 20 });
   const dir = join(ROOT, 'dist', 'e2e-fixtures');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'generated-20mb.otlp.json'), made.parts.join(''));
