@@ -34,8 +34,8 @@ pub const SAMPLE_URL: &str = "samples/dspy-multihop.otlp.json";
 fn open_url(loads: &Rc<Loads>, dispatch: UseReducerDispatcher<AppState>, url: String) {
     let name = url.rsplit('/').next().unwrap_or("trace").to_string();
     dispatch.dispatch(Action::SetSourceUrl(Some(url.clone())));
-    loads.open(dispatch, url.clone(), |report| async move {
-        let data = web::fetch_buffer(&url, downloading(report))
+    loads.open(dispatch, url.clone(), |acquire| async move {
+        let data = web::fetch_buffer(&url, &acquire.abort, downloading(acquire.report))
             .await
             .map_err(|e| {
                 format!("{e}. The server must allow this page to read it (CORS: Access-Control-Allow-Origin), or download the file and drop it here.")
@@ -93,13 +93,19 @@ pub fn App() -> Html {
         let (dispatch, loads) = (state.dispatcher(), loads.clone());
         Callback::from(move |()| {
             dispatch.dispatch(Action::SetSourceUrl(None));
-            loads.open(dispatch.clone(), "sample trace".into(), |report| async {
-                let data = web::fetch_buffer(SAMPLE_URL, downloading(report)).await?;
-                Ok(vec![JobInput {
-                    name: "dspy-multihop.otlp.json".into(),
-                    data: data.into(),
-                }])
-            });
+            loads.open(
+                dispatch.clone(),
+                "sample trace".into(),
+                |acquire| async move {
+                    let data =
+                        web::fetch_buffer(SAMPLE_URL, &acquire.abort, downloading(acquire.report))
+                            .await?;
+                    Ok(vec![JobInput {
+                        name: "dspy-multihop.otlp.json".into(),
+                        data: data.into(),
+                    }])
+                },
+            );
         })
     };
     let open_link = {

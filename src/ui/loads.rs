@@ -12,10 +12,18 @@ use yew::UseReducerDispatcher;
 /// Reports a stage of the current load (ignored once it is stale).
 pub type Report = Rc<dyn Fn(LoadStage)>;
 
+/// What acquiring a load's inputs gets: a progress reporter, and a signal
+/// that aborts its downloads when the load is cancelled or replaced.
+pub struct Acquire {
+    pub report: Report,
+    pub abort: web_sys::AbortSignal,
+}
+
 #[derive(Debug, Default)]
 pub struct Loads {
     generation: Cell<u64>,
     running: RefCell<Option<LoadJob>>,
+    downloads: RefCell<Option<web_sys::AbortController>>,
 }
 
 impl Loads {
@@ -26,13 +34,19 @@ impl Loads {
         self: &Rc<Self>,
         dispatch: UseReducerDispatcher<AppState>,
         what: String,
-        acquire: impl FnOnce(Report) -> F,
+        acquire: impl FnOnce(Acquire) -> F,
     ) where
         F: Future<Output = Result<Vec<JobInput>, String>> + 'static,
     {
         let this = self.generation.get() + 1;
         self.generation.set(this);
-        self.running.take(); // stops the previous load, if any
+        self.stop(); // the previous load, if any
+        let Ok(downloads) = web_sys::AbortController::new() else {
+            let message = "this browser cannot start a download (no AbortController)";
+            return dispatch.dispatch(Action::LoadFailed(message.into()));
+        };
+        let abort = downloads.signal();
+        *self.downloads.borrow_mut() = Some(downloads);
         dispatch.dispatch(Action::LoadStarted(what));
         let current = {
             let loads = self.clone();
@@ -46,7 +60,10 @@ impl Loads {
                 }
             })
         };
-        let inputs = acquire(report.clone());
+        let inputs = acquire(Acquire {
+            report: report.clone(),
+            abort,
+        });
         let loads = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let inputs = inputs.await;
@@ -96,7 +113,15 @@ impl Loads {
     /// Stops the load in progress; what was on screen stays.
     pub fn cancel(&self, dispatch: &UseReducerDispatcher<AppState>) {
         self.generation.set(self.generation.get() + 1);
-        self.running.take();
+        self.stop();
         dispatch.dispatch(Action::LoadCancelled);
+    }
+
+    /// Aborts downloads and terminates the worker of the current load.
+    fn stop(&self) {
+        if let Some(downloads) = self.downloads.take() {
+            downloads.abort();
+        }
+        self.running.take();
     }
 }

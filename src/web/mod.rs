@@ -23,13 +23,17 @@ pub fn file_inputs(files: Vec<File>) -> Vec<JobInput> {
 /// Fetches a URL's bytes (kept as a browser buffer, handed to the parsing
 /// worker without a copy), calling `on_progress(received, total)` as they
 /// arrive (`total` is the Content-Length, 0 when the server does not say).
-/// Errors say what failed and how to fix it.
+/// `abort` stops the request. Errors say what failed and how to fix it.
 pub async fn fetch_buffer(
     url: &str,
+    abort: &web_sys::AbortSignal,
     on_progress: impl Fn(u64, u64),
 ) -> Result<js_sys::ArrayBuffer, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|_| {
+    let init = web_sys::RequestInit::new();
+    init.set_signal(Some(abort));
+    let request = window.fetch_with_str_and_init(url, &init);
+    let response = JsFuture::from(request).await.map_err(|_| {
         format!("{url}: the request failed (offline, blocked, or the server does not allow cross-origin reads: CORS)")
     })?;
     let response: web_sys::Response = response

@@ -101,3 +101,25 @@ test('#url= shows the download, then the parse, and loads the file', async () =>
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('cancel during a #url= download aborts the request', async () => {
+  const page = await app.open();
+  const url = `${app.base}e2e-fixtures/slow-trace.json`;
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(url, async (route) => {
+    await held; // the server "takes forever" until the test lets go
+    await route.fulfill({ status: 200, body: '{}' }).catch(() => {});
+  });
+  const aborted = page.waitForEvent('requestfailed', (r) => r.url() === url);
+  await page.evaluate((u) => { location.hash = `url=${encodeURIComponent(u)}`; location.reload(); }, url);
+  await page.locator('html[data-spanscope=ready]').waitFor({ state: 'attached' });
+  await page.getByTestId('cancel-load').click();
+  const failure = (await aborted).failure()?.errorText ?? '';
+  assert.match(failure, /ABORTED/i);
+  release();
+  await page.getByTestId('progress').waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('error-banner').count(), 0);
+  await page.getByTestId('drop-zone').waitFor();
+  await page.close();
+});
