@@ -1,6 +1,6 @@
 //! The rows of a trace's span tree as shown: tree order with collapsed
-//! subtrees hidden, each row with its depth and its waterfall bar geometry
-//! (offset and width as fractions of the trace's time span).
+//! subtrees hidden, each row with its depth and where its waterfall bar lies
+//! on the trace's time axis (`analysis::waterfall` maps it into the window).
 
 use crate::index::Index;
 use crate::model::{SpanIdx, Store, TraceIdx};
@@ -12,10 +12,6 @@ pub struct TreeRow {
     pub depth: u32,
     pub child_count: u32,
     pub collapsed: bool,
-    /// Where the bar starts, as a fraction (0..=1) of the trace's duration.
-    pub offset: f64,
-    /// Bar width as a fraction of the trace's duration (0 for instants).
-    pub width: f64,
     /// The span's start and end in nanoseconds since the trace's start, for
     /// the zoomable waterfall (`analysis::waterfall::bar`).
     pub start_since_trace_nanos: i64,
@@ -34,7 +30,6 @@ pub fn tree_rows(
         return Vec::new();
     };
     let t0 = summary.start_nanos;
-    let total = (summary.end_nanos - t0).max(1) as f64;
     let s = &store.spans;
     let mut rows = Vec::new();
     let mut stack: Vec<(SpanIdx, u32)> = index.roots(store, trace).map(|r| (r, 0)).collect();
@@ -48,8 +43,6 @@ pub fn tree_rows(
             depth,
             child_count: children.len() as u32,
             collapsed: is_collapsed,
-            offset: ((s.start_nanos[i] - t0) as f64 / total).clamp(0.0, 1.0),
-            width: ((s.end_nanos[i] - s.start_nanos[i]) as f64 / total).clamp(0.0, 1.0),
             start_since_trace_nanos: s.start_nanos[i].saturating_sub(t0),
             end_since_trace_nanos: s.end_nanos[i].saturating_sub(t0),
         });
@@ -84,8 +77,6 @@ mod tests {
             all.iter().map(|r| r.depth).collect::<Vec<_>>(),
             vec![0, 1, 2, 3, 4, 5]
         );
-        assert_eq!((all[0].offset, all[0].width), (0.0, 1.0));
-        assert!(all.iter().all(|r| r.offset + r.width <= 1.0 + 1e-9));
         let duration = session.index.traces[trace.index()].duration_nanos();
         assert_eq!(
             (all[0].start_since_trace_nanos, all[0].end_since_trace_nanos),
