@@ -227,6 +227,21 @@ pub fn download_progress(received: u64, total: u64) -> String {
     }
 }
 
+/// The progress line of a load stage.
+pub fn load_stage(stage: &crate::load::Stage) -> String {
+    use crate::load::Stage;
+    match stage {
+        Stage::Starting => "starting the parser".to_string(),
+        Stage::Downloading { received, total } => download_progress(*received, *total),
+        Stage::Reading {
+            name,
+            number,
+            files,
+        } => read_progress(name, *number, *files),
+        Stage::Parsing(progress) => parse_progress(progress),
+    }
+}
+
 /// `reading trace.json`, or `reading b.json (2 of 3)`.
 pub fn read_progress(name: &str, number: u32, files: u32) -> String {
     if files > 1 {
@@ -368,6 +383,15 @@ mod tests {
         );
         assert_eq!(download_progress(4_200_000, 0), "downloading 4.2 MB");
         assert_eq!(download_progress(4_200_000, 1_000), "downloading 4.2 MB");
+        use crate::load::Stage;
+        let stage = Stage::Downloading {
+            received: 25,
+            total: 100,
+        };
+        assert_eq!(load_stage(&stage), "downloading 25 B of 100 B");
+        assert_eq!(stage.fraction(), Some(0.25));
+        assert_eq!(Stage::Starting.fraction(), None);
+        assert_eq!(load_stage(&Stage::Parsing(p)), "indexing 48213 spans");
         assert_eq!(read_progress("b.json", 2, 3), "reading b.json (2 of 3)");
     }
 

@@ -51,6 +51,40 @@ pub struct FileReport {
     pub warnings: u64,
 }
 
+/// Where a load has got, for the progress line (the page fetches and starts
+/// the parser; the parsing worker reads and parses).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Stage {
+    /// Waiting for the parser to start.
+    #[default]
+    Starting,
+    /// Fetching a `#url=` (`total` 0 when the server did not say).
+    Downloading {
+        received: u64,
+        total: u64,
+    },
+    /// Reading file `number` (1-based) of `files`.
+    Reading {
+        name: String,
+        number: u32,
+        files: u32,
+    },
+    Parsing(Progress),
+}
+
+impl Stage {
+    /// How far, 0.0–1.0, when that is known (for a progress bar).
+    pub fn fraction(&self) -> Option<f64> {
+        match self {
+            Stage::Downloading { received, total } if *total >= *received && *total > 0 => {
+                Some(*received as f64 / *total as f64)
+            }
+            Stage::Parsing(progress) => Some(progress.fraction()),
+            _ => None,
+        }
+    }
+}
+
 /// A format's id, as in the registry. (An alias, not `&'static str` written
 /// out, so serde does not try to borrow it from the input.)
 pub type FormatId = &'static str;

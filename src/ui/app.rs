@@ -13,12 +13,13 @@ use super::loads::{Loads, Report};
 use super::open_button::OpenButton;
 use super::report_view::ReportView;
 use super::span_detail::SpanDetail;
-use super::state::{Action, AppState, DetailTab, LoadStage, MainView};
+use super::state::{Action, AppState, DetailTab, MainView};
 use super::steps_view::StepsView;
 use super::summary_bar::SummaryBar;
 use super::trace_list::TraceList;
 use super::trace_view::TraceView;
 use crate::analysis::trace_table::SortKey;
+use crate::load::Stage;
 use crate::model::{SpanIdx, TraceIdx};
 use crate::permalink::ViewState;
 use crate::web;
@@ -49,7 +50,7 @@ fn open_url(loads: &Rc<Loads>, dispatch: UseReducerDispatcher<AppState>, url: St
 
 /// Download progress for the progress line.
 fn downloading(report: Report) -> impl Fn(u64, u64) {
-    move |received, total| report(LoadStage::Downloading { received, total })
+    move |received, total| report(Stage::Downloading { received, total })
 }
 
 /// Maps a key press to an action; `None` leaves the key to the browser.

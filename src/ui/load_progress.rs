@@ -1,7 +1,7 @@
 //! The progress line while files load: what is being opened, how far the
 //! parser has got (bytes and spans), a bar, and a Cancel button.
 
-use super::state::{LoadStage, Loading};
+use super::state::Loading;
 use crate::display;
 use yew::prelude::*;
 
@@ -13,21 +13,8 @@ pub struct LoadProgressProps {
 
 #[component]
 pub fn LoadProgress(props: &LoadProgressProps) -> Html {
-    let (detail, fraction) = match &props.loading.stage {
-        LoadStage::Starting => ("starting the parser".to_string(), None),
-        LoadStage::Downloading { received, total } => (
-            display::download_progress(*received, *total),
-            (*total >= *received && *total > 0).then(|| *received as f64 / *total as f64),
-        ),
-        LoadStage::Reading {
-            name,
-            number,
-            files,
-        } => (display::read_progress(name, *number, *files), None),
-        LoadStage::Parsing(progress) => {
-            (display::parse_progress(progress), Some(progress.fraction()))
-        }
-    };
+    let stage = &props.loading.stage;
+    let (detail, fraction) = (display::load_stage(stage), stage.fraction());
     let fill = match fraction {
         Some(f) => format!("width:{:.1}%", f * 100.0),
         None => String::new(),

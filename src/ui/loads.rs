@@ -2,7 +2,8 @@
 //! load or cancelling stops it. Loads are numbered, so a fetch or a worker
 //! that reports after the user moved on changes nothing.
 
-use super::state::{Action, AppState, LoadStage};
+use super::state::{Action, AppState};
+use crate::load::Stage;
 use crate::web::worker::{self, JobEvent, JobInput, LoadJob};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -10,7 +11,7 @@ use std::rc::Rc;
 use yew::UseReducerDispatcher;
 
 /// Reports a stage of the current load (ignored once it is stale).
-pub type Report = Rc<dyn Fn(LoadStage)>;
+pub type Report = Rc<dyn Fn(Stage)>;
 
 /// What acquiring a load's inputs gets: a progress reporter, and a signal
 /// that aborts its downloads when the load is cancelled or replaced.
@@ -76,16 +77,7 @@ impl Loads {
             };
             let (free, finish) = (loads.clone(), dispatch.clone());
             let job = worker::start(inputs, move |event| match event {
-                JobEvent::Reading {
-                    name,
-                    number,
-                    files,
-                } => report(LoadStage::Reading {
-                    name,
-                    number,
-                    files,
-                }),
-                JobEvent::Parsing(progress) => report(LoadStage::Parsing(progress)),
+                JobEvent::Stage(stage) => report(stage),
                 JobEvent::Finished(result) => {
                     if !current() {
                         return; // cancelled while the session was on its way

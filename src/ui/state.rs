@@ -5,8 +5,8 @@
 use crate::analysis::prices::{Price, PriceTable};
 use crate::analysis::trace_table::{trace_table, SortKey, TraceTable};
 use crate::analysis::tree_rows::tree_rows;
-use crate::load::Session;
-use crate::model::{Progress, SpanIdx, TraceIdx};
+use crate::load::{Session, Stage};
+use crate::model::{SpanIdx, TraceIdx};
 use crate::permalink::ViewState;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -16,26 +16,7 @@ use yew::Reducible;
 pub struct Loading {
     /// What is being opened, for the progress line.
     pub what: String,
-    pub stage: LoadStage,
-}
-
-/// Where a load has got (reported by the parsing worker).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum LoadStage {
-    /// Waiting for the parser to start.
-    #[default]
-    Starting,
-    /// Fetching a `#url=` (`total` 0 when the server did not say).
-    Downloading {
-        received: u64,
-        total: u64,
-    },
-    Reading {
-        name: String,
-        number: u32,
-        files: u32,
-    },
-    Parsing(Progress),
+    pub stage: Stage,
 }
 
 /// Tabs of the span detail pane (their names are the `tab=` URL values).
@@ -168,7 +149,7 @@ pub struct AppState {
 #[derive(Debug)]
 pub enum Action {
     LoadStarted(String),
-    LoadProgress(LoadStage),
+    LoadProgress(Stage),
     /// The user stopped the load; the previous session (if any) stays.
     LoadCancelled,
     /// Files were read and parsed. A session in which nothing loaded keeps
@@ -351,7 +332,7 @@ impl Reducible for AppState {
             Action::LoadStarted(what) => {
                 next.loading = Some(Loading {
                     what,
-                    stage: LoadStage::Starting,
+                    stage: Stage::Starting,
                 });
                 next.errors.clear();
             }
@@ -496,9 +477,9 @@ mod tests {
         let good = fixture("otlp-json/dspy-rag.openinference.otlp-http-json.json");
         let state = Rc::new(AppState::default()).reduce(Action::Loaded(good.clone()));
         let state = state.reduce(Action::LoadStarted("big.json".into()));
-        let parsing = LoadStage::Parsing(Progress {
+        let parsing = Stage::Parsing(crate::model::Progress {
             spans: 4096,
-            ..Progress::default()
+            ..Default::default()
         });
         let state = state.reduce(Action::LoadProgress(parsing.clone()));
         assert_eq!(state.loading.as_ref().map(|l| &l.stage), Some(&parsing));

@@ -70,7 +70,7 @@ pub async fn fetch_buffer(
         received += u64::from(chunk.length());
         chunks.push(&chunk);
         let now = js_sys::Date::now();
-        if now - reported >= 50.0 {
+        if now - reported >= worker::PROGRESS_INTERVAL_MS {
             reported = now;
             on_progress(received, total);
         }

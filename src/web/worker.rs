@@ -10,8 +10,7 @@
 //! The loader script sends `{error: string}` if the wasm cannot start.
 
 use crate::index::Index;
-use crate::load::{load_with_progress, Input, Session};
-use crate::model::Progress;
+use crate::load::{load_with_progress, Input, Session, Stage};
 use crate::transfer;
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
@@ -26,21 +25,17 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent, Worker
 const WORKER_SCRIPT: &str = "spanscope-worker-loader.js";
 
 /// Progress reports closer together than this are dropped (except the
-/// first of each file and the last), so a fast parse does not flood the page.
-const PROGRESS_INTERVAL_MS: f64 = 50.0;
+/// first of each file and the last), so a fast parse or download does not
+/// flood the page.
+pub(crate) const PROGRESS_INTERVAL_MS: f64 = 50.0;
 
 /// What the worker tells the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
     /// Loaded and listening: the page may send the files.
     Ready,
-    /// Copying file `number` (1-based) of `files` into the parser.
-    Reading {
-        name: String,
-        number: u32,
-        files: u32,
-    },
-    Parsing(Progress),
+    /// Reading or parsing.
+    Stage(Stage),
     /// Parsed; the packed session travels with this message.
     Done,
     Failed(String),
@@ -65,12 +60,7 @@ impl JobInput {
 /// What a running load reports to the page.
 #[derive(Debug)]
 pub enum JobEvent {
-    Reading {
-        name: String,
-        number: u32,
-        files: u32,
-    },
-    Parsing(Progress),
+    Stage(Stage),
     Finished(Result<Rc<Session>, String>),
 }
 
@@ -167,16 +157,7 @@ pub fn start(
                         return;
                     }
                 }
-                Ok(FromWorker::Reading {
-                    name,
-                    number,
-                    files,
-                }) => JobEvent::Reading {
-                    name,
-                    number,
-                    files,
-                },
-                Ok(FromWorker::Parsing(progress)) => JobEvent::Parsing(progress),
+                Ok(FromWorker::Stage(stage)) => JobEvent::Stage(stage),
                 Ok(FromWorker::Done) => {
                     finished.set(true);
                     let on_event = on_event.clone();
@@ -321,12 +302,12 @@ async fn run(scope: &DedicatedWorkerGlobalScope, request: &JsValue) -> Result<()
     let mut inputs = Vec::with_capacity(count as usize);
     for (i, file) in files.iter().enumerate() {
         let name = get(&file, "name").as_string().unwrap_or_default();
-        let reading = FromWorker::Reading {
+        let reading = Stage::Reading {
             name: name.clone(),
             number: i as u32 + 1,
             files: count,
         };
-        let _ = scope.post_message(&encode(&reading));
+        let _ = scope.post_message(&encode(&FromWorker::Stage(reading)));
         let data = get(&file, "data");
         let buffer = match data.dyn_into::<Blob>() {
             Ok(blob) => wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
@@ -346,7 +327,8 @@ async fn run(scope: &DedicatedWorkerGlobalScope, request: &JsValue) -> Result<()
         let new_file = progress.sources != last.0;
         if new_file || progress.finishing || now - last.1 >= PROGRESS_INTERVAL_MS {
             last = (progress.sources, now);
-            let _ = progress_scope.post_message(&encode(&FromWorker::Parsing(progress)));
+            let _ =
+                progress_scope.post_message(&encode(&FromWorker::Stage(Stage::Parsing(progress))));
         }
     });
     let packed = transfer::pack(session)?;

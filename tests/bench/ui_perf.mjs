@@ -9,7 +9,7 @@
 import { writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, summary } from '../e2e/harness.mjs';
+import { start, summary, watchFrames } from '../e2e/harness.mjs';
 import { generateOtlp } from '../e2e/generate.mjs';
 
 const [bigFile, oneTraceFile] = process.argv.slice(2);
@@ -25,20 +25,6 @@ async function page() {
     }).observe({ type: 'longtask', buffered: true });
   });
   return p;
-}
-
-/** Records the longest gap between animation frames from now on. */
-async function watchFrames(p) {
-  await p.evaluate(() => {
-    window.__maxFrameGap = 0;
-    let last = performance.now();
-    const frame = (now) => {
-      window.__maxFrameGap = Math.max(window.__maxFrameGap, now - last);
-      last = now;
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-  });
 }
 
 /** Scrolls a virtual list for 240 frames; frame-time percentiles and DOM rows. */

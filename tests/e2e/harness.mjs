@@ -58,14 +58,16 @@ export async function start() {
   return {
     base,
     browser,
-    /** A fresh page on `path` that records page errors and dialogs. */
-    async open(path = '') {
+    /** A fresh page on `path` that records page errors and dialogs;
+     * `init` (a self-contained function) runs in it before any page script. */
+    async open(path = '', init = undefined) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       page.errors = [];
       page.dialogs = [];
       page.on('pageerror', (e) => page.errors.push(String(e)));
       page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
       page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss(); });
+      if (init) await page.addInitScript(init);
       await page.goto(base + path);
       // The wasm app mounts after the load event; wait until it listens.
       await page.locator('html[data-spanscope=ready]').waitFor({ state: 'attached' });
@@ -103,6 +105,21 @@ export async function dropFiles(page, paths, target = 'body') {
 
 export function fixture(...parts) {
   return join(FIXTURES, ...parts);
+}
+
+/** Records the longest gap between animation frames from now on, in
+ * `window.__maxFrameGap` (ms): how long the page could not paint. */
+export async function watchFrames(page) {
+  await page.evaluate(() => {
+    window.__maxFrameGap = 0;
+    let last = performance.now();
+    const frame = (now) => {
+      window.__maxFrameGap = Math.max(window.__maxFrameGap, now - last);
+      last = now;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
 }
 
 /** Waits for the summary bar to read `expected` and returns it. */
