@@ -2,7 +2,8 @@
 //! report. One pure, synchronous function, so it runs unchanged natively, in
 //! tests, on the page and inside a Web Worker.
 
-use crate::formats::{self, container};
+use crate::formats::envelope::Envelope;
+use crate::formats::{self, container, Content, Format, ParseError};
 use crate::index::Index;
 use crate::model::{Location, Progress, SourceId, Store, StoreBuilder, WarningKind, WarningLog};
 use std::sync::Arc;
@@ -42,6 +43,10 @@ pub struct FileReport {
     /// Detected format id, if any format recognised the content.
     #[serde(with = "format_id::option")]
     pub format: Option<FormatId>,
+    /// The query-API or client-library wrapper the format was found in
+    /// (an [`Envelope`] id), if any.
+    #[serde(with = "format_id::envelope")]
+    pub envelope: Option<FormatId>,
     pub source: Option<SourceId>,
     /// Set when nothing of the file could be loaded.
     pub error: Option<String>,
@@ -154,23 +159,28 @@ fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
         name: member.name.clone(),
         bytes: member.bytes.len() as u64,
         format: None,
+        envelope: None,
         source: None,
         error: None,
         tried: Vec::new(),
         counts: Counts::default(),
         warnings: 0,
     };
+    let damage = member.damage;
     if member.bytes.iter().all(|c| c.is_ascii_whitespace()) {
-        report.error = Some(match member.damage {
-            Some(damage) => format!("{}: {damage}", member.name),
+        report.error = Some(match damage {
+            Some(damage) => format!("{}: {}", member.name, damage.message),
             None => format!("{}: the file is empty", member.name),
         });
         return report;
     }
-    let format = match formats::detect(&member.name, &member.bytes) {
-        Ok(f) => f,
+    let detected = match formats::detect_document(&member.name, &member.bytes) {
+        Ok(d) => d,
         Err(unrecognised) => {
-            report.error = Some(format!("{}: {unrecognised}", member.name));
+            report.error = Some(match &damage {
+                Some(damage) => format!("{}: {}; {unrecognised}", member.name, damage.message),
+                None => format!("{}: {unrecognised}", member.name),
+            });
             report.tried = (unrecognised.tried.iter())
                 .map(|&(format, reason)| Refusal {
                     format,
@@ -180,38 +190,148 @@ fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
             return report;
         }
     };
+    let format = detected.format;
     report.format = Some(format.id);
-    let (bytes, bad_utf8_at) = to_valid_utf8(member.bytes);
+    report.envelope = detected.envelope.map(|e| e.id);
+    let (bytes, repairs) = prepare(member.bytes, format.content);
     let bytes = Arc::new(bytes);
     let source = b.begin_source(&member.name, format.id, Arc::clone(&bytes));
     report.source = Some(source);
     b.report_progress(false);
-    if let Some(damage) = member.damage {
-        b.warn(WarningKind::Truncated, None, damage);
+    if let Some(damage) = &damage {
+        let kind = if damage.too_large {
+            WarningKind::TooLarge
+        } else {
+            WarningKind::Truncated
+        };
+        b.warn(kind, None, damage.message.clone());
     }
-    if let Some(at) = bad_utf8_at {
-        b.warn(
-            WarningKind::InvalidUtf8,
-            Some(Location::byte(at as u64)),
-            format!("bytes that are not UTF-8 (first at byte {at}) were replaced with U+FFFD"),
-        );
-    }
+    repairs.warn(b);
     let before = b.span_count();
-    let result = (format.parse)(&bytes, b);
+    let meta_before = b.trace_meta_count();
+    let warnings_before = b.warning_count_here();
+    let result = match detected.envelope {
+        None => (format.parse)(&bytes, b),
+        Some(envelope) => parse_wrapped(envelope, format, &bytes, b),
+    };
     let loaded = b.span_count() - before;
-    if let Err(err) = result {
-        if loaded > 0 {
+    match result {
+        Err(err) if loaded > 0 => {
             let message = format!("{err}; the {loaded} spans before it were loaded");
             b.warn(WarningKind::Truncated, err.location(), message);
-        } else {
-            report.error = Some(format!(
-                "{}: read as {} but {err}",
-                member.name, format.name
-            ));
         }
+        Err(err) => {
+            report.error = Some(match &damage {
+                // Say what stopped the read first: the parser's "EOF" is
+                // only its consequence.
+                Some(damage) => format!(
+                    "{}: {}; what was read is not a whole {} file ({err})",
+                    member.name, damage.message, format.name
+                ),
+                None => format!("{}: read as {} but {err}", member.name, format.name),
+            });
+        }
+        Ok(()) if loaded == 0 && b.trace_meta_count() == meta_before => {
+            let message = if b.warning_count_here() > warnings_before {
+                format!(
+                    "read as {}, but no span could be loaded: every one was skipped \
+                     (see the other warnings)",
+                    format.name
+                )
+            } else {
+                format!(
+                    "read as {}, but the file holds no spans (they are read from {})",
+                    format.name, format.spans_at
+                )
+            };
+            b.warn(WarningKind::NoSpans, None, message);
+        }
+        Ok(()) => {}
     }
     b.end_source();
     report
+}
+
+/// Parses each document an envelope wraps with the detected format. One
+/// broken document of several is a warning; when all are broken, the last
+/// error fails the file.
+fn parse_wrapped(
+    envelope: &Envelope,
+    format: &Format,
+    bytes: &[u8],
+    b: &mut StoreBuilder,
+) -> Result<(), ParseError> {
+    let documents = formats::envelope::unwrap(envelope, bytes, b);
+    let mut last_error = None;
+    let mut any = false;
+    for doc in &documents {
+        b.set_origin(Some(doc.origin));
+        let Some(inner) = bytes.get(doc.range.clone()) else {
+            continue;
+        };
+        let result = (format.parse)(inner, b);
+        b.set_origin(None);
+        match result {
+            Ok(()) => any = true,
+            Err(err) => {
+                let err = err.within(doc.origin);
+                if documents.len() > 1 {
+                    b.warn(WarningKind::SkippedRecord, err.location(), err.to_string());
+                }
+                last_error = Some(err);
+            }
+        }
+    }
+    match (any, last_error) {
+        (false, Some(err)) => Err(err),
+        _ => Ok(()),
+    }
+}
+
+/// A file's bytes made ready for its format's parser, and what was changed.
+fn prepare(bytes: Vec<u8>, content: Content) -> (Vec<u8>, Repairs) {
+    let mut repairs = Repairs::default();
+    if content == Content::Binary {
+        return (bytes, repairs);
+    }
+    let (mut bytes, bad_utf8_at) = to_valid_utf8(bytes);
+    repairs.bad_utf8_at = bad_utf8_at;
+    if content == Content::Json {
+        repairs.surrogates = formats::json::replace_lone_surrogates(&mut bytes);
+    }
+    (bytes, repairs)
+}
+
+/// What [`prepare`] changed, reported once the file's source has begun.
+#[derive(Default)]
+struct Repairs {
+    bad_utf8_at: Option<usize>,
+    surrogates: formats::json::Surrogates,
+}
+
+impl Repairs {
+    fn warn(&self, b: &mut StoreBuilder) {
+        if let Some(at) = self.bad_utf8_at {
+            b.warn(
+                WarningKind::InvalidUtf8,
+                Some(Location::byte(at as u64)),
+                format!("bytes that are not UTF-8 (first at byte {at}) were replaced with U+FFFD"),
+            );
+        }
+        for (at, escape) in &self.surrogates.examples {
+            b.warn(
+                WarningKind::BadEscape,
+                Some(*at),
+                format!(
+                    "{escape} is half of a UTF-16 surrogate pair, not a character; \
+                     read as U+FFFD and everything else kept"
+                ),
+            );
+        }
+        for _ in self.surrogates.examples.len() as u64..self.surrogates.count {
+            b.warn_with(WarningKind::BadEscape, None, String::new);
+        }
+    }
 }
 
 /// Replaces invalid UTF-8 (so every later step can treat text as `str`),
@@ -246,6 +366,29 @@ pub(crate) mod format_id {
         crate::formats::about(&id)
             .map(|f| f.id)
             .ok_or_else(|| D::Error::custom(format!("unknown format id {id:?}")))
+    }
+
+    /// Envelope ids, looked up among the envelopes.
+    pub mod envelope {
+        use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(
+            id: &Option<&'static str>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            super::option::serialize(id, s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<&'static str>, D::Error> {
+            let Some(id) = Option::<std::borrow::Cow<str>>::deserialize(d)? else {
+                return Ok(None);
+            };
+            crate::formats::envelope::by_id(&id)
+                .map(|e| Some(e.id))
+                .ok_or_else(|| D::Error::custom(format!("unknown envelope id {id:?}")))
+        }
     }
 
     pub mod option {

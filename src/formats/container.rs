@@ -1,10 +1,17 @@
 //! Containers, detected by magic bytes (never by extension): gzip and zip.
 //! Unwrapping yields the member files; nested containers are unwrapped too.
+//!
+//! What one input may expand to is bounded by [`MAX_DECOMPRESSED_BYTES`]
+//! (all its members together). Output buffers are sized from what the
+//! container says (gzip's size trailer, zip's directory) and grown by half
+//! at a time, never doubled past the limit: a doubling from 1 GiB to 2 GiB
+//! is what used to fail in a 4 GiB wasm memory.
 
 use std::io::{Cursor, Read};
 
-/// Largest decompressed size accepted for one member (a wasm32 page holds
-/// at most 4 GiB, and the parsed index needs room beside the bytes).
+/// Largest decompressed size accepted for one input (all members of an
+/// archive together): a wasm32 page holds at most 4 GiB, and the parsed
+/// index needs room beside the bytes. The README names this number.
 pub const MAX_DECOMPRESSED_BYTES: u64 = 1536 * 1024 * 1024;
 /// How deep containers may nest (a zip of gzips is fine; deeper is suspicious).
 const MAX_NESTING: usize = 3;
@@ -16,7 +23,16 @@ pub struct Member {
     pub name: String,
     pub bytes: Vec<u8>,
     /// Set when decompression stopped early; the bytes are what came out.
-    pub damage: Option<String>,
+    pub damage: Option<Damage>,
+}
+
+/// Why decompression stopped before the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    /// The data would not fit (the limit, or memory), as opposed to being
+    /// cut or corrupt.
+    pub too_large: bool,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,12 +53,30 @@ pub fn container_kind(bytes: &[u8]) -> Option<ContainerKind> {
 
 /// Unwraps gzip/zip (recursively); other content comes back as one member.
 pub fn unwrap(name: &str, bytes: Vec<u8>) -> Vec<Member> {
+    unwrap_with_limit(name, bytes, MAX_DECOMPRESSED_BYTES)
+}
+
+/// [`unwrap`] with another limit on what the input may expand to (tests).
+pub fn unwrap_with_limit(name: &str, bytes: Vec<u8>, limit: u64) -> Vec<Member> {
     let mut out = Vec::new();
-    unwrap_into(name, bytes, 0, &mut out);
+    let mut budget = Budget { left: limit, limit };
+    unwrap_into(name, bytes, 0, &mut budget, &mut out);
     out
 }
 
-fn unwrap_into(name: &str, bytes: Vec<u8>, depth: usize, out: &mut Vec<Member>) {
+/// What is left of the limit for the rest of one input.
+struct Budget {
+    left: u64,
+    limit: u64,
+}
+
+fn unwrap_into(
+    name: &str,
+    bytes: Vec<u8>,
+    depth: usize,
+    budget: &mut Budget,
+    out: &mut Vec<Member>,
+) {
     let kind = if depth < MAX_NESTING {
         container_kind(&bytes)
     } else {
@@ -55,58 +89,141 @@ fn unwrap_into(name: &str, bytes: Vec<u8>, depth: usize, out: &mut Vec<Member>) 
             damage: None,
         }),
         Some(ContainerKind::Gzip) => {
-            let (inner, damage) = gunzip(&bytes);
-            let before = out.len();
-            unwrap_into(name, inner, depth + 1, out);
-            if let (Some(damage), Some(member)) = (damage, out.get_mut(before)) {
-                member.damage = Some(damage);
+            let hint = gzip_size_hint(&bytes);
+            let decoder = flate2::read::MultiGzDecoder::new(&bytes[..]);
+            let (inner, damage) = read_capped(decoder, hint, budget, "gzip data");
+            drop(bytes);
+            nest(name, inner, damage, depth, budget, out);
+        }
+        Some(ContainerKind::Zip) => unzip(name, &bytes, depth, budget, out),
+    }
+}
+
+/// Unwraps what came out of a container, keeping its damage on the first
+/// member it yields.
+fn nest(
+    name: &str,
+    inner: Vec<u8>,
+    damage: Option<Damage>,
+    depth: usize,
+    budget: &mut Budget,
+    out: &mut Vec<Member>,
+) {
+    let before = out.len();
+    // An inner container's output replaces these bytes (dropped once it is
+    // read), so they are given back to the budget it draws on.
+    if depth + 1 < MAX_NESTING && container_kind(&inner).is_some() {
+        budget.left = budget.left.saturating_add(inner.len() as u64);
+    }
+    unwrap_into(name, inner, depth + 1, budget, out);
+    if let Some(damage) = damage {
+        match out.get_mut(before) {
+            Some(member) => member.damage = Some(damage),
+            None => out.push(Member {
+                name: name.to_string(),
+                bytes: Vec::new(),
+                damage: Some(damage),
+            }),
+        }
+    }
+}
+
+/// The uncompressed size a single-member gzip stream announces in its
+/// trailer (modulo 4 GiB): a capacity hint, never trusted further.
+fn gzip_size_hint(bytes: &[u8]) -> Option<u64> {
+    let tail: [u8; 4] = bytes.get(bytes.len().checked_sub(4)?..)?.try_into().ok()?;
+    Some(u64::from(u32::from_le_bytes(tail)))
+}
+
+const CHUNK: usize = 256 * 1024;
+
+/// Reads everything `reader` yields, up to what is left of the budget.
+/// Grows the buffer from `hint` by half at a time (never doubling past the
+/// limit); an allocation the memory cannot satisfy stops the read like the
+/// limit does, keeping what was read.
+fn read_capped(
+    mut reader: impl Read,
+    hint: Option<u64>,
+    budget: &mut Budget,
+    what: &str,
+) -> (Vec<u8>, Option<Damage>) {
+    let cap = budget.left;
+    let mut out: Vec<u8> = Vec::new();
+    let first = hint
+        .unwrap_or(CHUNK as u64)
+        .clamp(CHUNK as u64, cap.saturating_add(1));
+    if out.try_reserve_exact(first as usize).is_err() {
+        return (out, Some(out_of_memory(what, 0)));
+    }
+    let damage = loop {
+        if out.len() as u64 > cap {
+            out.truncate(cap as usize);
+            break Some(Damage {
+                too_large: true,
+                message: format!(
+                    "{what} expands past {} MiB, spanscope's limit for one file \
+                     (MAX_DECOMPRESSED_BYTES); only the first {} MiB were read",
+                    budget.limit >> 20,
+                    cap >> 20
+                ),
+            });
+        }
+        if out.capacity() - out.len() < CHUNK {
+            let want = (out.capacity() / 2)
+                .max(CHUNK)
+                .min((cap as usize + 1).saturating_sub(out.len()).max(CHUNK));
+            if out.try_reserve_exact(want).is_err() {
+                break Some(out_of_memory(what, out.len()));
             }
         }
-        Some(ContainerKind::Zip) => unzip(name, &bytes, depth, out),
-    }
-}
-
-/// Decompresses as much as possible; a truncated or corrupt stream returns
-/// what was decoded before the damage, with a description of it.
-fn gunzip(bytes: &[u8]) -> (Vec<u8>, Option<String>) {
-    let decoder = flate2::read::MultiGzDecoder::new(bytes);
-    read_capped(decoder, "gzip")
-}
-
-fn read_capped(reader: impl Read, what: &str) -> (Vec<u8>, Option<String>) {
-    let mut out = Vec::new();
-    let mut limited = reader.take(MAX_DECOMPRESSED_BYTES + 1);
-    let result = limited.read_to_end(&mut out);
-    if out.len() as u64 > MAX_DECOMPRESSED_BYTES {
-        out.truncate(MAX_DECOMPRESSED_BYTES as usize);
-        return (
-            out,
-            Some(format!(
-                "{what} data expands past {} MiB; only the first part was read",
-                MAX_DECOMPRESSED_BYTES >> 20
-            )),
-        );
-    }
-    match result {
-        Ok(_) => (out, None),
-        Err(e) => {
-            let message = format!(
-                "{what} data is damaged after {} decompressed bytes: {e}",
-                out.len()
-            );
-            (out, Some(message))
+        let len = out.len();
+        let room = (out.capacity() - len)
+            .min(CHUNK)
+            .min(cap as usize + 1 - len.min(cap as usize));
+        out.resize(len + room, 0);
+        match reader.read(&mut out[len..]) {
+            Ok(0) => {
+                out.truncate(len);
+                break None;
+            }
+            Ok(n) => out.truncate(len + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => out.truncate(len),
+            Err(e) => {
+                out.truncate(len);
+                break Some(Damage {
+                    too_large: false,
+                    message: format!("{what} is damaged after {len} decompressed bytes: {e}"),
+                });
+            }
         }
+    };
+    budget.left = budget.left.saturating_sub(out.len() as u64);
+    out.shrink_to_fit();
+    (out, damage)
+}
+
+fn out_of_memory(what: &str, read: usize) -> Damage {
+    Damage {
+        too_large: true,
+        message: format!(
+            "{what} does not fit in memory: the browser refused more room after {} MiB \
+             were decompressed; only those were read",
+            read >> 20
+        ),
     }
 }
 
-fn unzip(name: &str, bytes: &[u8], depth: usize, out: &mut Vec<Member>) {
+fn unzip(name: &str, bytes: &[u8], depth: usize, budget: &mut Budget, out: &mut Vec<Member>) {
     let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(a) => a,
         Err(e) => {
             out.push(Member {
                 name: name.to_string(),
                 bytes: Vec::new(),
-                damage: Some(format!("zip archive cannot be read: {e}")),
+                damage: Some(Damage {
+                    too_large: false,
+                    message: format!("zip archive cannot be read: {e}"),
+                }),
             });
             return;
         }
@@ -118,7 +235,10 @@ fn unzip(name: &str, bytes: &[u8], depth: usize, out: &mut Vec<Member>) {
                 out.push(Member {
                     name: format!("{name}/#{i}"),
                     bytes: Vec::new(),
-                    damage: Some(format!("zip member {i} cannot be read: {e}")),
+                    damage: Some(Damage {
+                        too_large: false,
+                        message: format!("zip member {i} cannot be read: {e}"),
+                    }),
                 });
                 continue;
             }
@@ -131,12 +251,24 @@ fn unzip(name: &str, bytes: &[u8], depth: usize, out: &mut Vec<Member>) {
             .map(|n| n.to_string())
             .unwrap_or_else(|_| format!("#{i}"));
         let member_name = format!("{name}/{inner_name}");
-        let (inner, damage) = read_capped(&mut file, "zip member");
-        let before = out.len();
-        unwrap_into(&member_name, inner, depth + 1, out);
-        if let (Some(damage), Some(member)) = (damage, out.get_mut(before)) {
-            member.damage = Some(damage);
+        if budget.left == 0 {
+            out.push(Member {
+                name: member_name,
+                bytes: Vec::new(),
+                damage: Some(Damage {
+                    too_large: true,
+                    message: format!(
+                        "not read: the archive's members before it already reach {} MiB, \
+                         spanscope's limit for one file (MAX_DECOMPRESSED_BYTES)",
+                        budget.limit >> 20
+                    ),
+                }),
+            });
+            continue;
         }
+        let hint = Some(file.size());
+        let (inner, damage) = read_capped(&mut file, hint, budget, "zip member");
+        nest(&member_name, inner, damage, depth, budget, out);
     }
 }
 
@@ -164,7 +296,7 @@ mod tests {
         let data: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
         let packed = gzip(&data);
         let members = unwrap("t.gz", packed[..packed.len() / 2].to_vec());
-        assert!(members[0].damage.is_some());
+        assert!(members[0].damage.as_ref().is_some_and(|d| !d.too_large));
         assert!(!members[0].bytes.is_empty());
         assert!(data.starts_with(&members[0].bytes));
     }
@@ -185,5 +317,61 @@ mod tests {
         let names: Vec<_> = members.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["x.zip/a.json", "x.zip/b.json.gz"]);
         assert_eq!(members[1].bytes, b"[2]");
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(data).ok();
+        enc.finish().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_limit_is_named_and_the_prefix_kept() {
+        let data = vec![b'x'; 3 << 20];
+        let members = unwrap_with_limit("big.json.gz", gzip(&data), 1 << 20);
+        let damage = members[0]
+            .damage
+            .clone()
+            .unwrap_or_else(|| panic!("no damage"));
+        assert!(damage.too_large);
+        assert!(damage.message.contains("1 MiB"), "{}", damage.message);
+        assert!(damage.message.contains("MAX_DECOMPRESSED_BYTES"));
+        assert_eq!(members[0].bytes.len(), 1 << 20);
+    }
+
+    #[test]
+    fn exactly_the_limit_is_not_damage() {
+        let data = vec![b'y'; 1 << 20];
+        let members = unwrap_with_limit("ok.gz", gzip(&data), 1 << 20);
+        assert_eq!(members[0].damage, None);
+        assert_eq!(members[0].bytes, data);
+    }
+
+    #[test]
+    fn zip_members_share_one_budget() {
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default();
+            for name in ["a", "b", "c"] {
+                w.start_file(name, opts).ok();
+                w.write_all(&vec![b'z'; 600 * 1024]).ok();
+            }
+            w.finish().ok();
+        }
+        let members = unwrap_with_limit("x.zip", buf.into_inner(), 1 << 20);
+        assert_eq!(members.len(), 3);
+        assert_eq!(members[0].damage, None);
+        assert!(members[1].damage.as_ref().is_some_and(|d| d.too_large));
+        assert!(members[2]
+            .damage
+            .as_ref()
+            .is_some_and(|d| d.message.starts_with("not read")));
     }
 }

@@ -11,7 +11,7 @@
 use super::dspy_history::payload;
 use super::json::{self, Float64};
 use super::time;
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{
     AttrValue, Location, SpanDraft, SpanKind, StatusCode, StoreBuilder, Sym, TextRef, WarningKind,
 };
@@ -25,6 +25,8 @@ pub const DSPY_CALLBACK_JSONL: Format = Format {
     producers: "a `dspy.utils.callback.BaseCallback` subclass writing one JSON object per event",
     sniff,
     parse,
+    content: Content::Json,
+    spans_at: "start/end event lines (\"event\", \"call_id\")",
 };
 
 /// Marks a span whose end event never came (or came out of order).

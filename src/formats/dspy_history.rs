@@ -9,7 +9,7 @@
 
 use super::json::{self, raw_string, Float64, Int64, Records};
 use super::time;
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{
     AttrValue, Location, SpanDraft, SpanKind, StoreBuilder, TextEncoding, TextRef, TokenCounts,
     WarningKind,
@@ -24,6 +24,8 @@ pub const DSPY_LM_HISTORY: Format = Format {
     producers: "DSPy `lm.history` written with json.dump(..., default=str)",
     sniff,
     parse,
+    content: Content::Json,
+    spans_at: "the entries of the top-level array",
 };
 
 /// Attribute that marks a span whose length the file does not record.
@@ -311,6 +313,7 @@ impl<'a> LineCounter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::ProbeData;
     use crate::load::{load, Input, Session};
     use crate::model::{SpanIdx, StatusCode};
 
@@ -435,13 +438,7 @@ mod tests {
 
     #[test]
     fn sniffs_only_history_arrays() {
-        let probe = |bytes: &'static [u8]| {
-            sniff(&Probe {
-                name: "",
-                head: bytes,
-                deep: bytes,
-            })
-        };
+        let probe = |bytes: &'static [u8]| sniff(&ProbeData::new("", bytes).probe());
         assert_eq!(probe(RAG), Sniff::Yes(75));
         assert!(matches!(probe(b"{\"resourceSpans\": []}"), Sniff::No(_)));
         assert!(matches!(probe(b"[{\"messages\": []}]"), Sniff::No(_)));

@@ -11,7 +11,7 @@
 
 use super::dspy_history::{warn_local_time, DURATION_UNKNOWN};
 use super::time;
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{
     AttrValue, Location, SpanDraft, SpanKind, StoreBuilder, TextEncoding, WarningKind,
 };
@@ -23,6 +23,8 @@ pub const DSPY_INSPECT_HISTORY: Format = Format {
     producers: "`dspy.inspect_history(n, file=f)` / `lm.inspect_history`",
     sniff,
     parse,
+    content: Content::Text,
+    spans_at: "\"[timestamp]\" blocks",
 };
 
 /// One line of the file: 1-based number, byte range without the line
@@ -293,6 +295,7 @@ fn commit_call(b: &mut StoreBuilder, text: &str, call: &[Line], last: bool) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::ProbeData;
     use crate::load::{load, Input, Session};
     use crate::model::SpanIdx;
     use serde_json::Value;
@@ -429,13 +432,7 @@ mod tests {
 
     #[test]
     fn sniff_needs_a_timestamp_then_a_message() {
-        let probe = |bytes: &'static [u8]| {
-            sniff(&Probe {
-                name: "",
-                head: bytes,
-                deep: bytes,
-            })
-        };
+        let probe = |bytes: &'static [u8]| sniff(&ProbeData::new("", bytes).probe());
         assert_eq!(probe(OPTIMIZE), Sniff::Yes(80));
         assert!(matches!(
             probe(b"\n[2026-11-21T10:55:48]\nhello\n"),

@@ -11,7 +11,7 @@
 
 use super::json::{self, attr_from_raw, raw_string, Float64, Records};
 use super::time::{iso8601_nanos, millis_nanos};
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{
     AttrValue, Location, SpanDraft, SpanKind, StatusCode, StoreBuilder, TextEncoding, WarningKind,
 };
@@ -26,6 +26,8 @@ pub const GENERIC_TRACE_JSON: Format = Format {
     producers: "observability SaaS SDKs posting {trace_id, spans: [...]} objects (e.g. Nexus), hand-written logs",
     sniff,
     parse,
+    content: Content::Json,
+    spans_at: "trace objects (\"trace_id\", \"spans\")",
 };
 
 const ROOT_ID: &str = "root";
@@ -339,6 +341,7 @@ fn put_metadata(
 mod tests {
     use super::*;
     use crate::formats::detect;
+    use crate::formats::ProbeData;
     use crate::load::{load, Input, Session};
     use crate::model::TraceIdx;
 
@@ -436,12 +439,8 @@ mod tests {
                 let name = format!("step-jsonl/{scenario}.{kind}.jsonl");
                 let bytes = fixture(&name);
                 assert!(!bytes.is_empty(), "{name}");
-                let probe = Probe {
-                    name: "",
-                    head: &bytes,
-                    deep: &bytes,
-                };
-                assert!(matches!(sniff(&probe), Sniff::No(_)), "{name}");
+                let probe = ProbeData::new("", &bytes);
+                assert!(matches!(sniff(&probe.probe()), Sniff::No(_)), "{name}");
                 let detected = detect(&name, &bytes).map(|f| f.id);
                 assert_ne!(detected, Ok("generic-trace-json"), "{name}");
             }

@@ -11,7 +11,7 @@
 
 use super::jaeger_wire::{Process, ProcessInfo, Processes, WireSpan};
 use super::json;
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{AttrValue, StoreBuilder, TextEncoding};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -25,6 +25,8 @@ pub const JAEGER_JSON: Format = Format {
     producers: "Jaeger UI downloads and query API (`/api/traces`), Jaeger anonymizer",
     sniff,
     parse,
+    content: Content::Json,
+    spans_at: "the \"spans\" of each trace (data[].spans[])",
 };
 
 /// Jaeger spells `traceID` and `spanID` with a capital `ID` (OTLP and
@@ -200,6 +202,7 @@ impl<'de> Visitor<'de> for Collect<'_, 'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::ProbeData;
     use crate::load::{load, Counts, Input, Session};
     use crate::model::{SpanIdx, SpanKind, WarningKind, NONE};
 
@@ -359,15 +362,11 @@ mod tests {
 
     #[test]
     fn sniff_wants_jaeger_capitalisation() {
-        let probe = |head: &'static [u8]| Probe {
-            name: "trace.json",
-            head,
-            deep: head,
-        };
+        let probe = |head: &'static [u8]| sniff(&ProbeData::new("trace.json", head).probe());
         let jaeger =
             br#"{"data": [{"traceID": "1", "spans": [{"spanID": "2", "operationName": "x"}]}]}"#;
-        assert_eq!(sniff(&probe(jaeger)), Sniff::Yes(65));
+        assert_eq!(probe(jaeger), Sniff::Yes(65));
         let zipkin = br#"[{"traceId": "1", "id": "2", "name": "x", "timestamp": 1}]"#;
-        assert!(matches!(sniff(&probe(zipkin)), Sniff::No(_)));
+        assert!(matches!(probe(zipkin), Sniff::No(_)));
     }
 }

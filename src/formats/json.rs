@@ -224,6 +224,93 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Lone UTF-16 surrogate escapes found (and replaced) in a JSON file.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Surrogates {
+    pub count: u64,
+    /// The first few: where, and the escape as written.
+    pub examples: Vec<(Location, String)>,
+}
+
+/// Replaces every `\uD800`–`\uDFFF` escape that is not half of a proper
+/// pair with `\uFFFD`, in place (same length, so every byte range stays
+/// valid). serde_json refuses such strings, and one of them used to end the
+/// whole document there; now only the one character is lost.
+pub fn replace_lone_surrogates(bytes: &mut [u8]) -> Surrogates {
+    let mut found = Surrogates::default();
+    let finder = memchr::memmem::Finder::new(b"\\u");
+    let mut from = 0;
+    while let Some(p) = finder.find(&bytes[from..]) {
+        let at = from + p;
+        from = at + 2;
+        // An escaped backslash followed by `u` is text, not an escape.
+        let backslashes = bytes[..at]
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b'\\')
+            .count();
+        if backslashes % 2 == 1 {
+            continue;
+        }
+        let Some(unit) = hex_unit(bytes, at + 2) else {
+            continue;
+        };
+        from = at + 6;
+        let lone = match unit {
+            0xD800..=0xDBFF => {
+                let pair = bytes.get(at + 6..at + 8) == Some(b"\\u")
+                    && hex_unit(bytes, at + 8).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
+                if pair {
+                    from = at + 12;
+                }
+                !pair
+            }
+            0xDC00..=0xDFFF => true,
+            _ => false,
+        };
+        if lone {
+            found.count += 1;
+            if found.examples.len() < crate::model::warning::EXAMPLES_PER_KIND {
+                let escape = String::from_utf8_lossy(&bytes[at..at + 6]).into_owned();
+                found.examples.push((location_of(bytes, at), escape));
+            }
+            bytes[at + 2..at + 6].copy_from_slice(b"fffd");
+        }
+    }
+    found
+}
+
+fn hex_unit(bytes: &[u8], at: usize) -> Option<u16> {
+    let hex = std::str::from_utf8(bytes.get(at..at + 4)?).ok()?;
+    u16::from_str_radix(hex, 16).ok()
+}
+
+/// Line, column and byte of an offset (for the few warnings that need one).
+pub fn location_of(bytes: &[u8], at: usize) -> Location {
+    let before = &bytes[..at.min(bytes.len())];
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |nl| nl + 1);
+    Location {
+        line: Some(memchr::memchr_iter(b'\n', before).count() as u64 + 1),
+        column: Some((at - line_start) as u64 + 1),
+        byte: Some(at as u64),
+    }
+}
+
+#[cfg(test)]
+mod surrogate_tests {
+    use super::*;
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let mut doc = br#"["a\ud800b", "\ud83d\ude00", "\\ud800", "\udc00"]"#.to_vec();
+        let found = replace_lone_surrogates(&mut doc);
+        assert_eq!(found.count, 2);
+        assert_eq!(found.examples[0].0.column, Some(4));
+        let parsed: Vec<String> = serde_json::from_slice(&doc).unwrap_or_default();
+        assert_eq!(parsed, ["a\u{fffd}b", "😀", "\\ud800", "\u{fffd}"]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@
 use super::json::{self, Records};
 use super::langfuse_observation::{commit_observation, commit_trace_fields, WireObservation};
 use super::langfuse_scores::{commit_score, WireScore};
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::StoreBuilder;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -29,6 +29,8 @@ pub const LANGFUSE_API: Format = Format {
     producers: "Langfuse public API: GET /api/public/traces/{id}, /api/public/traces, /api/public/v2/observations",
     sniff,
     parse,
+    content: Content::Json,
+    spans_at: "the observations of each trace (\"observations\", or \"data\")",
 };
 
 fn sniff(p: &Probe) -> Sniff {

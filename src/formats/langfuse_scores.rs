@@ -9,7 +9,7 @@
 //! same OTel trace id. Also used by `langfuse_api` for a trace's `scores`.
 
 use super::json::{self, attr_from_raw, raw_string, Records};
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{AttrValue, StoreBuilder, WarningKind};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -23,6 +23,8 @@ pub const LANGFUSE_SCORES: Format = Format {
     producers: "Langfuse SDK score requests to /api/public/scores",
     sniff,
     parse,
+    content: Content::Json,
+    spans_at: "none: scores become trace metadata",
 };
 
 fn sniff(p: &Probe) -> Sniff {

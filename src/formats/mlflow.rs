@@ -10,7 +10,7 @@
 use super::json::Fields;
 use super::json::{contains, first_significant};
 use super::mlflow_wire::{commit_info, commit_span, TraceContext, WireSpan};
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::StoreBuilder;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -22,6 +22,8 @@ pub const MLFLOW_JSON: Format = Format {
     producers: "MLflow `Trace.to_json()` and `search_traces` lists (mlflow.dspy.autolog and other MLflow tracing)",
     sniff: sniff_trace_json,
     parse,
+    content: Content::Json,
+    spans_at: "data.spans[] of each trace",
 };
 
 pub const MLFLOW_ARTIFACT: Format = Format {
@@ -30,6 +32,8 @@ pub const MLFLOW_ARTIFACT: Format = Format {
     producers: "MLflow file-system tracking store (`traces.json` per trace)",
     sniff: sniff_artifact,
     parse,
+    content: Content::Json,
+    spans_at: "spans[]",
 };
 
 /// Keys only MLflow span attributes have (OTLP and Phoenix listings never
@@ -216,6 +220,7 @@ impl<'de> Visitor<'de> for SpansSeed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::ProbeData;
     use crate::load::{load, Input, Session};
     use crate::model::{AttrValue, SourceId, SpanKind, StatusCode, WarningKind};
 
@@ -478,13 +483,8 @@ mod tests {
     fn sniffers_tell_mlflow_from_otlp_and_phoenix() {
         let sniff = |format: &Format, rel: &str| {
             let bytes = fixture(rel);
-            let head = &bytes[..bytes.len().min(super::super::SNIFF_BYTES)];
-            let probe = Probe {
-                name: "",
-                head,
-                deep: &bytes,
-            };
-            matches!((format.sniff)(&probe), Sniff::Yes(_))
+            let probe = ProbeData::new("", &bytes);
+            matches!((format.sniff)(&probe.probe()), Sniff::Yes(_))
         };
         let trace = "mlflow-json/dspy-react.mlflow-trace-single.json";
         let list = "mlflow-json/dspy-rag.mlflow-traces.json";

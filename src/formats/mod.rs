@@ -1,15 +1,20 @@
 //! Input formats: one file per format, a registry, content sniffing and
 //! containers (gzip, zip).
 //!
-//! A format is a [`Format`] descriptor: a cheap `sniff` of the first bytes
-//! (the file name is only a hint) and a `parse` that writes through the
-//! model's [`StoreBuilder`]. Formats never build index structures.
+//! A format is a [`Format`] descriptor: a cheap `sniff` of the content's
+//! outline (the file name is only a hint) and a `parse` that writes through
+//! the model's [`StoreBuilder`]. Formats never build index structures.
 //! Adding a format = one file, one line in [`REGISTRY`], fixtures, a README row.
+//!
+//! Query APIs and client libraries wrap these documents (`{"result": …}`,
+//! `{"trace": …}`): [`envelope`] unwraps them in front of the parsers, and
+//! sniffing decides what is inside.
 
 pub mod container;
 pub mod dspy_callback;
 pub mod dspy_history;
 pub mod dspy_inspect;
+pub mod envelope;
 pub mod generic_trace;
 pub mod jaeger;
 pub mod jaeger_wire;
@@ -21,9 +26,11 @@ pub mod mlflow;
 pub mod mlflow_wire;
 pub mod otlp;
 pub mod otlp_wire;
+pub mod outline;
 pub mod phoenix;
 pub mod phoenix_wire;
 pub mod semconv;
+pub mod sniff;
 pub mod step_log;
 pub mod time;
 pub mod zipkin;
@@ -31,29 +38,16 @@ pub mod zipkin;
 use crate::model::{Location, StoreBuilder};
 use std::fmt;
 
-/// How many leading bytes detection looks at.
-pub const SNIFF_BYTES: usize = 64 * 1024;
-/// How far the deeper checks of sniffers may look.
-pub const SNIFF_DEEP_BYTES: usize = 8 * 1024 * 1024;
+pub use sniff::{detect, detect_document, Detected, Probe, ProbeData, Sniff, SNIFF_BYTES};
 
-/// What a format's sniffer sees.
-#[derive(Debug, Clone, Copy)]
-pub struct Probe<'a> {
-    /// File name as given by the user (may be empty or misleading).
-    pub name: &'a str,
-    /// The first [`SNIFF_BYTES`] of the (decompressed) content.
-    pub head: &'a [u8],
-    /// The first [`SNIFF_DEEP_BYTES`], for checks that look past the head
-    /// (a memchr or memmem, never a parse). Bounded: every sniffer runs on
-    /// every file, and whole-file scans of a 100 MB input added up.
-    pub deep: &'a [u8],
-}
-
-/// A sniffer's verdict: a confidence score, or why the format does not fit.
+/// What a format's bytes are, which decides how a file is prepared before
+/// parsing: text is made valid UTF-8, JSON also has lone surrogate escapes
+/// replaced, binary content is left as it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sniff {
-    Yes(u8),
-    No(&'static str),
+pub enum Content {
+    Json,
+    Text,
+    Binary,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +59,10 @@ pub struct Format {
     pub producers: &'static str,
     pub sniff: fn(&Probe) -> Sniff,
     pub parse: fn(&[u8], &mut StoreBuilder) -> Result<(), ParseError>,
+    pub content: Content,
+    /// Where in the file spans are read from, for the warning on a file
+    /// that holds none.
+    pub spans_at: &'static str,
 }
 
 /// Every format, in tie-break order.
@@ -143,6 +141,18 @@ impl ParseError {
         }
     }
 
+    /// This error, found in a document that starts at `origin` of its file
+    /// (an envelope's wrapped value), with its location in the whole file.
+    pub fn within(self, origin: Location) -> ParseError {
+        match self {
+            ParseError::Json { at, message } => ParseError::Json {
+                at: at.within(origin),
+                message,
+            },
+            shape => shape,
+        }
+    }
+
     pub fn location(&self) -> Option<Location> {
         match self {
             ParseError::Json { at, .. } => Some(*at),
@@ -178,25 +188,4 @@ impl Unrecognised {
             .collect::<Vec<_>>()
             .join("\n")
     }
-}
-
-/// Picks the format whose sniffer is most confident; ties go to registry order.
-pub fn detect(name: &str, bytes: &[u8]) -> Result<&'static Format, Unrecognised> {
-    let probe = Probe {
-        name,
-        head: &bytes[..bytes.len().min(SNIFF_BYTES)],
-        deep: &bytes[..bytes.len().min(SNIFF_DEEP_BYTES)],
-    };
-    let mut best: Option<(&'static Format, u8)> = None;
-    let mut tried = Vec::new();
-    for format in REGISTRY {
-        match (format.sniff)(&probe) {
-            Sniff::Yes(score) if best.is_none_or(|(_, s)| score > s) => {
-                best = Some((format, score))
-            }
-            Sniff::Yes(_) => {}
-            Sniff::No(why) => tried.push((format.id, why)),
-        }
-    }
-    best.map(|(f, _)| f).ok_or(Unrecognised { tried })
 }

@@ -1,12 +1,13 @@
 //! OTLP trace exports: one `ExportTraceServiceRequest` as JSON (spec mapping
-//! or protobuf's JSON printer), or many as JSON lines.
+//! or protobuf's JSON printer), or many as JSON lines. Tempo's trace-by-id
+//! JSON (`GET /api/traces/{id}`) is the same with the list named `batches`.
 //!
 //! Spans are streamed into the builder as they are read, so a file cut short
 //! keeps every span before the cut, and no document tree is ever built.
 
 use super::json::{self, lines};
 use super::otlp_wire::{commit_resource, commit_span, ResourceInfo, WireResource, WireSpan};
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{Location, StoreBuilder};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -18,6 +19,8 @@ pub const OTLP_JSON: Format = Format {
     producers: "OpenTelemetry OTLP/HTTP JSON exporters, OpenInference (Phoenix, DSPy instrumentor), Langtrace",
     sniff: sniff_json,
     parse: parse_document,
+    content: Content::Json,
+    spans_at: "resourceSpans[].scopeSpans[].spans[]",
 };
 
 pub const OTLP_PROTOJSON: Format = Format {
@@ -26,6 +29,8 @@ pub const OTLP_PROTOJSON: Format = Format {
     producers: "protobuf MessageToJson/MessageToDict of OTLP requests (Phoenix OTel exporter, Langfuse SDK)",
     sniff: sniff_protojson,
     parse: parse_document,
+    content: Content::Json,
+    spans_at: "resourceSpans[].scopeSpans[].spans[]",
 };
 
 pub const OTLP_JSONL: Format = Format {
@@ -34,22 +39,53 @@ pub const OTLP_JSONL: Format = Format {
     producers: "OpenTelemetry file exporters (one export request per line)",
     sniff: sniff_jsonl,
     parse: parse_lines,
+    content: Content::Json,
+    spans_at: "resourceSpans[].scopeSpans[].spans[] of each line",
 };
 
-fn has_resource_spans(head: &[u8]) -> bool {
-    json::contains(head, b"\"resourceSpans\"") || json::contains(head, b"\"resource_spans\"")
+/// The request's list of `ResourceSpans`: the spec's `resourceSpans`,
+/// protobuf's field name `resource_spans`, or Tempo's trace-by-id `batches`.
+const RESOURCE_SPANS_KEYS: [&str; 3] = ["resourceSpans", "resource_spans", "batches"];
+
+/// A top-level key (of the object, of an array's first request, or of the
+/// first line) names the spans: a request wrapped in another object (a
+/// Jaeger `{"result": …}`) is an envelope's business, not read as empty.
+fn has_resource_spans(p: &Probe) -> bool {
+    RESOURCE_SPANS_KEYS.iter().any(|k| p.has_top_key(k))
 }
 
-/// Protobuf's printer writes ids in base64 (`"traceId": "…=="`) and enums by name.
+/// Protobuf's JSON printer writes ids in base64 and enums by name; the spec
+/// mapping writes hex ids and integer enums. Decided by the first span id
+/// (a `bytesValue` attribute is base64 in both).
 fn protobuf_markers(head: &[u8]) -> bool {
-    json::contains(head, b"\"SPAN_KIND_")
-        || json::contains(head, b"\"STATUS_CODE_")
-        || json::contains(head, b"==\"")
+    if json::contains(head, b"\"SPAN_KIND_") || json::contains(head, b"\"STATUS_CODE_") {
+        return true;
+    }
+    for key in [
+        &b"\"spanId\""[..],
+        b"\"span_id\"",
+        b"\"traceId\"",
+        b"\"trace_id\"",
+    ] {
+        if let Some(id) = string_after(head, key) {
+            return !id.iter().all(u8::is_ascii_hexdigit);
+        }
+    }
+    false
+}
+
+/// The string value of the first `key` in an outline (`"key":"value"`).
+fn string_after<'h>(head: &'h [u8], key: &[u8]) -> Option<&'h [u8]> {
+    let at = memchr::memmem::find(head, key)? + key.len();
+    let rest = head[at..].trim_ascii_start().strip_prefix(b":")?;
+    let rest = rest.trim_ascii_start().strip_prefix(b"\"")?;
+    let end = memchr::memchr(b'"', rest)?;
+    Some(&rest[..end])
 }
 
 fn sniff_json(p: &Probe) -> Sniff {
-    if !has_resource_spans(p.head) {
-        return Sniff::No("no \"resourceSpans\" key");
+    if !has_resource_spans(p) {
+        return Sniff::No("no top-level \"resourceSpans\" key");
     }
     if json::looks_like_jsonl(p.deep) {
         return Sniff::No("one request per line: JSON lines");
@@ -66,8 +102,8 @@ fn sniff_protojson(p: &Probe) -> Sniff {
 }
 
 fn sniff_jsonl(p: &Probe) -> Sniff {
-    if !has_resource_spans(p.head) {
-        return Sniff::No("no \"resourceSpans\" key");
+    if !has_resource_spans(p) {
+        return Sniff::No("no top-level \"resourceSpans\" key");
     }
     if !json::looks_like_jsonl(p.deep) {
         return Sniff::No("not one JSON object per line");
@@ -132,7 +168,7 @@ impl<'de> Visitor<'de> for RequestSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == "resourceSpans" || key == "resource_spans" {
+            if RESOURCE_SPANS_KEYS.contains(&key.as_ref()) {
                 map.next_value_seed(Each(ResourceSpansSeed {
                     b: self.b,
                     line: self.line,

@@ -8,7 +8,7 @@
 use super::json::{self, Records};
 use super::otlp_wire::{self, WireSpan};
 use super::phoenix_wire::{commit_phoenix_span, PhoenixSpan};
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{StoreBuilder, WarningKind};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -20,6 +20,8 @@ pub const PHOENIX_SPANS: Format = Format {
     producers: "Arize Phoenix REST API `GET /v1/projects/{project}/spans`",
     sniff: sniff_spans,
     parse: parse_spans,
+    content: Content::Json,
+    spans_at: "data[]",
 };
 
 pub const PHOENIX_OTLPV1: Format = Format {
@@ -28,6 +30,8 @@ pub const PHOENIX_OTLPV1: Format = Format {
     producers: "Arize Phoenix REST API `GET /v1/projects/{project}/spans/otlpv1`",
     sniff: sniff_otlpv1,
     parse: parse_otlpv1,
+    content: Content::Json,
+    spans_at: "data[]",
 };
 
 /// Above OTLP's 60/70: the keys checked here never occur in OTLP requests.
@@ -153,6 +157,7 @@ fn parse_spans(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::ProbeData;
     use crate::load::{load, Counts, Input, Session};
     use crate::model::{SpanKind, StatusCode, NONE};
 
@@ -394,11 +399,8 @@ mod tests {
             "otlp-protojson/dspy-rag.openinference.protojson.json",
         ] {
             let bytes = fixture(rel);
-            let probe = Probe {
-                name: "phoenix.json",
-                head: &bytes[..bytes.len().min(crate::formats::SNIFF_BYTES)],
-                deep: &bytes,
-            };
+            let probe = ProbeData::new("phoenix.json", &bytes);
+            let probe = probe.probe();
             assert!(matches!(sniff_spans(&probe), Sniff::No(_)), "{rel}");
             assert!(matches!(sniff_otlpv1(&probe), Sniff::No(_)), "{rel}");
         }
@@ -411,12 +413,8 @@ mod tests {
             r#"{{"data":[{{"attributes":[{{"key":"input.value","value":{{"array_value":null,"kvlist_value":null,"string_value":"{value}"}}}}],"start_time_unix_nano":1}}],"next_cursor":null}}"#
         );
         let bytes = doc.as_bytes();
-        let head = &bytes[..crate::formats::SNIFF_BYTES];
-        let probe = Probe {
-            name: "",
-            head,
-            deep: bytes,
-        };
+        let probe = ProbeData::new("", bytes);
+        let probe = probe.probe();
         assert_eq!(sniff_otlpv1(&probe), Sniff::Yes(SCORE));
         assert!(matches!(sniff_spans(&probe), Sniff::No(_)));
     }

@@ -16,7 +16,7 @@
 use super::dspy_history::payload;
 use super::json::{self, Float64};
 use super::time;
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{
     AttrValue, Location, SpanDraft, SpanKind, StatusCode, StoreBuilder, WarningKind,
 };
@@ -31,6 +31,8 @@ pub const DSPY_REQUEST_LOG: Format = Format {
     producers: "a request wrapper around a DSPy program (one line per request)",
     sniff: sniff_requests,
     parse,
+    content: Content::Json,
+    spans_at: "one request per line",
 };
 
 pub const DSPY_STEP_LOG: Format = Format {
@@ -39,6 +41,8 @@ pub const DSPY_STEP_LOG: Format = Format {
     producers: "a request wrapper around a DSPy program (one line per request, with its steps)",
     sniff: sniff_steps,
     parse,
+    content: Content::Json,
+    spans_at: "one request and its \"steps\" per line",
 };
 
 /// Marks a step whose start time was worked out from the latencies before it.

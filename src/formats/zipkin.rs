@@ -10,7 +10,7 @@
 use super::json::{self, attr_from_raw, raw_string, Fields, Int64, Records};
 use super::semconv::{Scalar, Semantics};
 use super::time::micros_nanos;
-use super::{Format, ParseError, Probe, Sniff};
+use super::{Content, Format, ParseError, Probe, Sniff};
 use crate::model::{AttrValue, SpanDraft, StoreBuilder, TextEncoding, WarningKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -23,6 +23,8 @@ pub const ZIPKIN_JSON: Format = Format {
         "OpenTelemetry Zipkin JSON exporter, Zipkin (API, UI downloads), Brave, py_zipkin, Envoy",
     sniff,
     parse,
+    content: Content::Json,
+    spans_at: "the span objects of the top-level array",
 };
 
 #[derive(Deserialize)]
@@ -260,6 +262,7 @@ fn otel_event(value: &str) -> Option<(Cow<'_, str>, Fields<'_>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::ProbeData;
     use crate::load::{load, Counts, Input, Session};
     use crate::model::{SpanIdx, WarningKind};
 
@@ -430,18 +433,14 @@ mod tests {
 
     #[test]
     fn sniff_needs_an_array_with_microsecond_timestamps() {
-        let probe = |head: &'static [u8]| Probe {
-            name: "",
-            head,
-            deep: head,
-        };
+        let probe = |head: &'static [u8]| sniff(&ProbeData::new("", head).probe());
         let zipkin = br#"[{"traceId": "ab", "id": "cd", "timestamp": 1795258485268208}]"#;
-        assert_eq!(sniff(&probe(zipkin)), Sniff::Yes(65));
+        assert_eq!(probe(zipkin), Sniff::Yes(65));
         let iso = br#"[{"traceId": "ab", "id": "cd", "timestamp": "2026-11-21T10:48:30Z"}]"#;
-        assert!(matches!(sniff(&probe(iso)), Sniff::No(_)));
+        assert!(matches!(probe(iso), Sniff::No(_)));
         let jaeger = br#"[{"traceID": "ab", "spanID": "cd", "startTime": 1795258485268208}]"#;
-        assert!(matches!(sniff(&probe(jaeger)), Sniff::No(_)));
+        assert!(matches!(probe(jaeger), Sniff::No(_)));
         let otlp = br#"{"resourceSpans": [{"traceId": "ab", "spanId": "cd"}]}"#;
-        assert!(matches!(sniff(&probe(otlp)), Sniff::No(_)));
+        assert!(matches!(probe(otlp), Sniff::No(_)));
     }
 }

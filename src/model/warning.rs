@@ -28,6 +28,16 @@ pub enum WarningKind {
     BadValue,
     /// A span had no usable id or trace id and was skipped.
     MissingId,
+    /// A span's trace or span id was all zeros (invalid in OpenTelemetry);
+    /// it was kept under a made-up id.
+    ZeroId,
+    /// A JSON string held an escape that is not a character (a lone UTF-16
+    /// surrogate such as `\ud800`); it was read as U+FFFD.
+    BadEscape,
+    /// A file was read as a format but held no spans.
+    NoSpans,
+    /// Input larger than what can be held: only the first part was read.
+    TooLarge,
 }
 
 impl WarningKind {
@@ -43,6 +53,10 @@ impl WarningKind {
             WarningKind::InvalidUtf8 => "invalid UTF-8",
             WarningKind::BadValue => "unexpected value",
             WarningKind::MissingId => "missing id",
+            WarningKind::ZeroId => "all-zero id",
+            WarningKind::BadEscape => "invalid escape",
+            WarningKind::NoSpans => "no spans",
+            WarningKind::TooLarge => "too large",
         }
     }
 }
@@ -67,6 +81,26 @@ impl Location {
         Location {
             byte: Some(byte),
             ..Location::default()
+        }
+    }
+
+    /// This location, taken relative to a document that starts at `origin`
+    /// (a wrapped document inside a file), as a location in the whole file.
+    pub fn within(self, origin: Location) -> Location {
+        let on_first_line = self.line.is_none_or(|l| l <= 1);
+        Location {
+            line: match (self.line, origin.line) {
+                (Some(l), Some(o)) => Some(l + o.saturating_sub(1)),
+                (l, _) => l,
+            },
+            column: match (self.column, origin.column) {
+                (Some(c), Some(o)) if on_first_line => Some(c + o.saturating_sub(1)),
+                (c, _) => c,
+            },
+            byte: match (self.byte, origin.byte) {
+                (Some(b), Some(o)) => Some(b + o),
+                (b, _) => b,
+            },
         }
     }
 }

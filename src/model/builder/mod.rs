@@ -14,6 +14,7 @@ use super::store::{
 use super::text::{SourceId, TextEncoding, TextRef};
 use super::warning::{Location, WarningKind, WarningLog};
 use foldhash::HashMap;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 mod finish;
@@ -145,6 +146,9 @@ pub struct StoreBuilder {
     span_mark: (usize, usize),
     warnings: WarningLog,
     progress: Option<ProgressHook>,
+    /// Where the document being parsed starts in its file (a wrapped
+    /// document), so warnings name places in the file.
+    origin: Option<Location>,
 }
 
 impl Default for StoreBuilder {
@@ -172,6 +176,7 @@ impl StoreBuilder {
             span_mark: (0, 0),
             warnings: WarningLog::default(),
             progress: None,
+            origin: None,
         }
     }
 
@@ -196,6 +201,22 @@ impl StoreBuilder {
 
     pub fn end_source(&mut self) {
         self.current = None;
+        self.origin = None;
+    }
+
+    /// The document parsed next starts at `origin` in the current file
+    /// (`None`: at its start). Locations of later warnings are shifted.
+    pub fn set_origin(&mut self, origin: Option<Location>) {
+        self.origin = origin;
+    }
+
+    /// The bytes of the current source (formats that decode in place, such
+    /// as protobuf, share them instead of copying).
+    pub fn current_bytes(&self) -> Option<Arc<Vec<u8>>> {
+        let current = self.current.as_ref()?;
+        self.sources
+            .get(current.id.0 as usize)
+            .map(|(_, _, bytes)| Arc::clone(bytes))
     }
 
     pub fn current_source(&self) -> Option<SourceId> {
@@ -276,7 +297,30 @@ impl StoreBuilder {
 
     pub fn warn(&mut self, kind: WarningKind, at: Option<Location>, message: impl Into<String>) {
         let source = self.current_source();
+        let at = self.in_file(at);
         self.warnings.add(source, kind, at, || message.into());
+    }
+
+    fn in_file(&self, at: Option<Location>) -> Option<Location> {
+        match (at, self.origin) {
+            (Some(at), Some(origin)) => Some(at.within(origin)),
+            (None, Some(origin)) => Some(origin),
+            (at, None) => at,
+        }
+    }
+
+    /// Warnings recorded so far for the current source.
+    pub fn warning_count_here(&self) -> u64 {
+        match self.current_source() {
+            Some(source) => self.warnings.for_source(source).map(|(_, g)| g.count).sum(),
+            None => 0,
+        }
+    }
+
+    /// Trace metadata entries recorded so far (formats such as score files
+    /// load metadata and no spans).
+    pub fn trace_meta_count(&self) -> usize {
+        self.trace_meta.len()
     }
 
     /// Like [`Self::warn`], building the message only if it will be kept.
@@ -287,6 +331,7 @@ impl StoreBuilder {
         message: impl FnOnce() -> String,
     ) {
         let source = self.current_source();
+        let at = self.in_file(at);
         self.warnings.add(source, kind, at, message);
     }
 
@@ -348,15 +393,50 @@ impl StoreBuilder {
     pub fn commit_span(&mut self, mut draft: SpanDraft, at: Option<Location>) -> bool {
         let trace = canonical_id(&draft.trace_id, IdKind::Trace);
         let span = canonical_id(&draft.span_id, IdKind::Span);
-        let (Some(trace), Some(span)) = (trace, span) else {
-            let name = self.strings.resolve(draft.name).to_string();
-            self.warn(
-                WarningKind::MissingId,
-                at,
-                format!("span {name:?} has no trace id or span id"),
-            );
-            self.abandon_span();
-            return false;
+        let (trace, span) = match (trace, span) {
+            (Some(t), Some(s)) => (t, s),
+            (trace, span) => {
+                // Present but all zeros: invalid in OpenTelemetry, yet written
+                // by real SDK integrations. Keep the span (with its LM call
+                // and tokens) under a made-up id, and say so.
+                let zero_trace = trace.is_none() && !draft.trace_id.trim().is_empty();
+                let zero_span = span.is_none() && !draft.span_id.trim().is_empty();
+                let name = self.strings.resolve(draft.name).to_string();
+                if (trace.is_none() && !zero_trace) || (span.is_none() && !zero_span) {
+                    let missing =
+                        match (trace.is_none() && !zero_trace, span.is_none() && !zero_span) {
+                            (true, true) => "no trace id and no span id",
+                            (true, false) => "no trace id",
+                            _ => "no span id",
+                        };
+                    self.warn(
+                        WarningKind::MissingId,
+                        at,
+                        format!("span {name:?} has {missing}; skipped"),
+                    );
+                    self.abandon_span();
+                    return false;
+                }
+                let source = self.current_source().unwrap_or_default().0;
+                let trace = trace.unwrap_or_else(|| Cow::Owned(format!("zero-trace-{source}")));
+                let span = span.unwrap_or_else(|| {
+                    Cow::Owned(format!("zero-span-{source}-{}", self.rows.len() + 1))
+                });
+                let which = match (zero_trace, zero_span) {
+                    (true, true) => "trace id and span id are",
+                    (true, false) => "trace id is",
+                    _ => "span id is",
+                };
+                self.warn(
+                    WarningKind::ZeroId,
+                    at,
+                    format!(
+                        "span {name:?}: its {which} all zeros (invalid in OpenTelemetry); \
+                         kept as span {span} of trace {trace}"
+                    ),
+                );
+                (trace, span)
+            }
         };
         let trace = self.ids.intern(&trace);
         let span = self.ids.intern(&span);
