@@ -2,10 +2,12 @@
 //! the page.
 //!
 //! The store's columns and the import report travel as one postcard blob;
-//! each source's bytes (the files, often hundreds of MB) travel beside it as
-//! its own buffer, so the browser can transfer them between threads without
-//! a copy. The index is not sent: the page rebuilds it from the store, which
-//! is cheaper than decoding it.
+//! each large source's bytes (the files, often hundreds of MB) travel beside
+//! it as its own buffer, so the browser can transfer them between threads
+//! without a copy. Small sources (the members of a zip of 10,000 traces)
+//! share buffers: the page handles each buffer in a task of its own, and
+//! 10,000 tasks took longer than the parse. The index is not sent: the page
+//! rebuilds it from the store, which is cheaper than decoding it.
 
 use crate::index::Index;
 use crate::load::{FormatId, ImportReport, Session};
@@ -15,10 +17,16 @@ use serde::{Deserialize, Serialize};
 
 /// Written first in every blob. A page and a worker from different builds
 /// (one of them cached) refuse each other's data instead of misreading it.
-const VERSION: &str = concat!("spanscope-session/1/", env!("CARGO_PKG_VERSION"));
+const VERSION: &str = concat!("spanscope-session/2/", env!("CARGO_PKG_VERSION"));
+
+/// Sources smaller than this share buffers (copied once into them).
+const SHARE_BELOW: usize = 1 << 20;
+/// How large a shared buffer may grow.
+const SHARED_BUFFER_BYTES: usize = 16 << 20;
 
 /// A session taken apart for sending: `blob` describes everything,
-/// `sources[i]` are the bytes of the store's source `i`.
+/// `sources` are the buffers that hold the store's sources' bytes (a large
+/// source alone, small ones side by side).
 #[derive(Debug)]
 pub struct Packed {
     pub blob: Vec<u8>,
@@ -31,9 +39,14 @@ struct SourceHeader {
     #[serde(with = "crate::load::format_id")]
     format: FormatId,
     len: u64,
+    /// Which buffer holds the bytes, and where in it.
+    buffer: u32,
+    offset: u64,
+    /// The buffer holds only this source (moved, not copied, on the way in).
+    alone: bool,
 }
 
-/// Takes a session apart; the source bytes move out without a copy.
+/// Takes a session apart; large sources' bytes move out without a copy.
 pub fn pack(session: Session) -> Result<Packed, String> {
     let Session {
         mut store,
@@ -41,18 +54,39 @@ pub fn pack(session: Session) -> Result<Packed, String> {
         report,
     } = session;
     let sources = std::mem::take(&mut store.sources);
-    let headers: Vec<SourceHeader> = (sources.iter())
-        .map(|s| SourceHeader {
-            name: s.name.clone(),
+    let mut headers = Vec::with_capacity(sources.len());
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
+    let mut shared: Option<usize> = None;
+    for s in sources {
+        let len = s.bytes.len();
+        let (buffer, offset, alone) = if len >= SHARE_BELOW {
+            buffers.push(s.bytes);
+            (buffers.len() - 1, 0, true)
+        } else {
+            let open = shared.filter(|&b| buffers[b].len() + len <= SHARED_BUFFER_BYTES);
+            let b = open.unwrap_or_else(|| {
+                buffers.push(Vec::with_capacity(SHARED_BUFFER_BYTES.min(len * 64)));
+                buffers.len() - 1
+            });
+            shared = Some(b);
+            let offset = buffers[b].len();
+            buffers[b].extend_from_slice(&s.bytes);
+            (b, offset, false)
+        };
+        headers.push(SourceHeader {
+            name: s.name,
             format: s.format,
-            len: s.bytes.len() as u64,
-        })
-        .collect();
+            len: len as u64,
+            buffer: buffer as u32,
+            offset: offset as u64,
+            alone,
+        });
+    }
     let blob = postcard::to_allocvec(&(VERSION, headers, &store, &report))
         .map_err(|e| format!("the loaded session could not be encoded: {e}"))?;
     Ok(Packed {
         blob,
-        sources: sources.into_iter().map(|s| s.bytes).collect(),
+        sources: buffers,
     })
 }
 
@@ -79,21 +113,29 @@ pub fn unpack_store(blob: &[u8], sources: Vec<Vec<u8>>) -> Result<(Store, Import
     }
     let (headers, mut store, report): (Vec<SourceHeader>, Store, ImportReport) =
         postcard::from_bytes(rest).map_err(broken)?;
-    if headers.len() != sources.len() {
+    let mut buffers = sources;
+    let wanted = headers.iter().map(|h| h.buffer as usize + 1).max().unwrap_or(0);
+    if wanted > buffers.len() {
         return Err(format!(
-            "the parsed session arrived with {} of its {} files",
-            sources.len(),
-            headers.len()
+            "the parsed session arrived with {} of its {wanted} buffers",
+            buffers.len()
         ));
     }
-    for (header, bytes) in headers.into_iter().zip(sources) {
+    for header in headers {
+        let arrived = |got: usize| format!("{}: {got} of its {} bytes arrived", header.name, header.len);
+        let buffer = &mut buffers[header.buffer as usize];
+        let bytes = if header.alone {
+            std::mem::take(buffer)
+        } else {
+            let start = header.offset as usize;
+            let end = start + header.len as usize;
+            match buffer.get(start..end) {
+                Some(slice) => slice.to_vec(),
+                None => return Err(arrived(buffer.len().saturating_sub(start))),
+            }
+        };
         if header.len != bytes.len() as u64 {
-            return Err(format!(
-                "{}: {} of its {} bytes arrived",
-                header.name,
-                bytes.len(),
-                header.len
-            ));
+            return Err(arrived(bytes.len()));
         }
         store.sources.push(Source {
             name: header.name,
@@ -165,6 +207,26 @@ mod tests {
             s.index.totals,
             s.index.traces,
         )
+    }
+
+    #[test]
+    fn many_small_sources_travel_in_few_buffers() {
+        let inputs: Vec<Input> = (0..300)
+            .map(|i| {
+                let doc = format!(
+                    r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{"traceId":"{:032x}","spanId":"{:016x}","name":"s","startTimeUnixNano":"1","endTimeUnixNano":"2"}}]}}]}}]}}"#,
+                    i + 1,
+                    i + 1
+                );
+                Input::new(format!("m{i}.json"), doc.into_bytes())
+            })
+            .collect();
+        let before = load(inputs);
+        let expected = fingerprint(&before);
+        let packed = pack(before).unwrap();
+        assert_eq!(packed.sources.len(), 1, "300 small files share one buffer");
+        let after = unpack(&packed.blob, packed.sources).unwrap();
+        assert_eq!(fingerprint(&after), expected);
     }
 
     #[test]
