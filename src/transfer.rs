@@ -114,7 +114,11 @@ pub fn unpack_store(blob: &[u8], sources: Vec<Vec<u8>>) -> Result<(Store, Import
     let (headers, mut store, report): (Vec<SourceHeader>, Store, ImportReport) =
         postcard::from_bytes(rest).map_err(broken)?;
     let mut buffers = sources;
-    let wanted = headers.iter().map(|h| h.buffer as usize + 1).max().unwrap_or(0);
+    let wanted = headers
+        .iter()
+        .map(|h| h.buffer as usize + 1)
+        .max()
+        .unwrap_or(0);
     if wanted > buffers.len() {
         return Err(format!(
             "the parsed session arrived with {} of its {wanted} buffers",
@@ -122,7 +126,8 @@ pub fn unpack_store(blob: &[u8], sources: Vec<Vec<u8>>) -> Result<(Store, Import
         ));
     }
     for header in headers {
-        let arrived = |got: usize| format!("{}: {got} of its {} bytes arrived", header.name, header.len);
+        let arrived =
+            |got: usize| format!("{}: {got} of its {} bytes arrived", header.name, header.len);
         let buffer = &mut buffers[header.buffer as usize];
         let bytes = if header.alone {
             std::mem::take(buffer)

@@ -19,6 +19,8 @@ const USAGE: &str = "usage:
 struct StatsLine<'a> {
     file: &'a str,
     format: String,
+    /// The query-API wrapper the format was found in (`jaeger-api-v3`…), if any.
+    envelope: Option<String>,
     traces: u64,
     spans: u64,
     error_spans: u64,
@@ -36,6 +38,10 @@ fn main() -> ExitCode {
         Some("formats") => {
             for f in formats::REGISTRY {
                 println!("{:<22} {} — {}", f.id, f.name, f.producers);
+            }
+            println!("\nenvelopes (unwrapped, then read as one of the above):");
+            for e in formats::envelope::ENVELOPES {
+                println!("{:<22} {} — {}", e.id, e.name, e.producers);
             }
             ExitCode::SUCCESS
         }
@@ -122,10 +128,15 @@ fn print_stats(path: &str, session: &Session, json: bool) {
         .filter_map(|f| f.format)
         .collect();
     format_ids.dedup();
+    let mut envelope_ids: Vec<&str> = (session.report.files.iter())
+        .filter_map(|f| f.envelope)
+        .collect();
+    envelope_ids.dedup();
     let c = session.index.totals;
     let line = StatsLine {
         file: path,
         format: format_ids.join("+"),
+        envelope: (!envelope_ids.is_empty()).then(|| envelope_ids.join("+")),
         traces: c.traces,
         spans: c.spans,
         error_spans: c.error_spans,
@@ -140,7 +151,10 @@ fn print_stats(path: &str, session: &Session, json: bool) {
             Err(e) => eprintln!("spanscope: {e}"),
         }
     } else {
-        println!("{path} ({})", line.format);
+        match &line.envelope {
+            Some(envelope) => println!("{path} ({} in {envelope})", line.format),
+            None => println!("{path} ({})", line.format),
+        }
         println!("  {}", display::summary_line(&c));
         println!(
             "  tokens: {} in, {} out · warnings: {}",

@@ -352,6 +352,9 @@ pub enum Records {
     ArrayOrOne,
     /// `{"<field>": [record, …], …}` (other fields are skipped).
     Field(&'static str),
+    /// A record, `[record, …]`, or arrays of those (`[[record, …], …]`:
+    /// Zipkin's list of traces).
+    Nested,
 }
 
 /// Streams the records of a document to `each`, one at a time, without
@@ -403,11 +406,16 @@ where
         match self.records {
             Records::Array => f.write_str("a JSON array of records"),
             Records::ArrayOrOne => f.write_str("a record or an array of records"),
+            Records::Nested => f.write_str("a record, or arrays of records"),
             Records::Field(name) => write!(f, "an object with a {name:?} array"),
         }
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if self.records == Records::Nested {
+            while seq.next_element_seed(&mut *self)?.is_some() {}
+            return Ok(());
+        }
         while let Some(record) = seq.next_element::<T>()? {
             (self.each)(record);
         }
@@ -416,7 +424,7 @@ where
 
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         match self.records {
-            Records::ArrayOrOne => {
+            Records::ArrayOrOne | Records::Nested => {
                 let record = T::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 (self.each)(record);
                 Ok(())
@@ -472,6 +480,11 @@ mod stream_tests {
             (vec![5], true)
         );
         assert_eq!(collect(r#"{"n":3}"#, Records::Array), (vec![], false));
+        assert_eq!(
+            collect(r#"[[{"n":1},{"n":2}],[{"n":3}]]"#, Records::Nested),
+            (vec![1, 2, 3], true)
+        );
+        assert_eq!(collect(r#"{"n":7}"#, Records::Nested), (vec![7], true));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! `{"trace": …}`): [`envelope`] unwraps them in front of the parsers, and
 //! sniffing decides what is inside.
 
+pub mod console;
 pub mod container;
 pub mod dspy_callback;
 pub mod dspy_history;
@@ -32,6 +33,7 @@ pub mod phoenix_wire;
 pub mod semconv;
 pub mod sniff;
 pub mod step_log;
+pub mod tempo_search;
 pub mod time;
 pub mod zipkin;
 
@@ -72,6 +74,7 @@ pub const REGISTRY: &[Format] = &[
     otlp::OTLP_JSONL,
     zipkin::ZIPKIN_JSON,
     jaeger::JAEGER_JSON,
+    console::OTEL_CONSOLE,
     phoenix::PHOENIX_SPANS,
     phoenix::PHOENIX_OTLPV1,
     mlflow::MLFLOW_JSON,
@@ -84,6 +87,7 @@ pub const REGISTRY: &[Format] = &[
     langfuse_scores::LANGFUSE_SCORES,
     langfuse_api::LANGFUSE_API,
     generic_trace::GENERIC_TRACE_JSON,
+    tempo_search::TEMPO_SEARCH,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Format> {

@@ -1,6 +1,7 @@
 //! Phoenix REST span listings: `GET /v1/projects/{project}/spans` (Phoenix's
 //! own span JSON) and `GET /v1/projects/{project}/spans/otlpv1` (snake_case
 //! OTLP spans). Both bodies are one page, `{"data": [Span…], "next_cursor"}`;
+//! `phoenix.client`'s `spans.get_spans()` hands back the `data` list alone;
 //! spans are streamed into the builder, so a cut file keeps what came first.
 //! Phoenix's own span JSON is read in `phoenix_wire.rs`, the OTLP one by
 //! the shared OTLP span reader.
@@ -17,11 +18,12 @@ use serde_json::value::RawValue;
 pub const PHOENIX_SPANS: Format = Format {
     id: "phoenix-spans",
     name: "Phoenix span listing",
-    producers: "Arize Phoenix REST API `GET /v1/projects/{project}/spans`",
+    producers: "Arize Phoenix REST API `GET /v1/projects/{project}/spans`; \
+                `phoenix.client` `spans.get_spans()` (the bare list)",
     sniff: sniff_spans,
     parse: parse_spans,
     content: Content::Json,
-    spans_at: "data[]",
+    spans_at: "data[] (or the bare list)",
 };
 
 pub const PHOENIX_OTLPV1: Format = Format {
@@ -64,6 +66,14 @@ fn is_spans_shape(head: &[u8]) -> bool {
 }
 
 fn sniff_spans(p: &Probe) -> Sniff {
+    // `phoenix.client`'s `spans.get_spans()` returns the page's `data`
+    // alone: a bare list of the same spans, which users save with json.dump.
+    if json::first_significant(p.head) == Some(b'[') {
+        if p.has_top_key("context") && p.has_top_key("span_kind") {
+            return with_name_hint(p);
+        }
+        return Sniff::No("a list whose first span has no \"context\" and \"span_kind\"");
+    }
     if let Err(why) = listing(p) {
         return Sniff::No(why);
     }
@@ -148,6 +158,13 @@ fn parse_otlpv1(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
 
 fn parse_spans(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
     let mut record = 0u64;
+    if json::first_significant(bytes) == Some(b'[') {
+        return json::stream_records(bytes, Records::Array, |span: PhoenixSpan<'_>| {
+            record += 1;
+            commit_phoenix_span(b, span, record);
+        })
+        .map_err(|e| ParseError::json(bytes, &e));
+    }
     parse_listing(bytes, b, |b, span: PhoenixSpan<'_>| {
         record += 1;
         commit_phoenix_span(b, span, record);

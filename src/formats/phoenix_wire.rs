@@ -56,7 +56,7 @@ struct PhoenixEvent<'a> {
 
 /// Stores one attribute as the file types it and lets the shared
 /// vocabularies read it. `null` values carry nothing and are dropped.
-fn put_attr(
+pub(crate) fn put_attr(
     b: &mut StoreBuilder,
     sem: &mut Semantics,
     d: &mut SpanDraft,

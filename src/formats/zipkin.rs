@@ -1,5 +1,7 @@
 //! Zipkin v2 JSON: the span array POSTed to `/api/v2/spans`, as written by
-//! the OpenTelemetry Zipkin JSON exporter and by Zipkin's own tools.
+//! the OpenTelemetry Zipkin JSON exporter and by Zipkin's own tools; also
+//! what Zipkin's API returns: a trace's span array, an array of traces
+//! (`GET /api/v2/traces`), or one span object.
 //!
 //! Times are µs integers, tags are string → string (numbers stringified),
 //! annotations become span events. The OpenTelemetry exporter copies the
@@ -24,7 +26,7 @@ pub const ZIPKIN_JSON: Format = Format {
     sniff,
     parse,
     content: Content::Json,
-    spans_at: "the span objects of the top-level array",
+    spans_at: "the span objects (an array, an array of traces, or one span)",
 };
 
 #[derive(Deserialize)]
@@ -71,14 +73,17 @@ struct Annotation<'a> {
     value: Option<&'a RawValue>,
 }
 
-/// A top-level array whose first object has `traceId`, `id` and a µs
-/// `timestamp`. OTLP nests spans under `resourceSpans` and says `spanId`;
-/// Jaeger says `traceID`.
+/// A span array (`POST /api/v2/spans`, `GET /api/v2/trace/{id}`), an
+/// array of such arrays (`GET /api/v2/traces`) or one span object, whose
+/// first span has `traceId`, `id` and a µs `timestamp`. OTLP nests spans
+/// under `resourceSpans` and says `spanId`; Jaeger says `traceID`.
 fn sniff(p: &Probe) -> Sniff {
-    if json::first_significant(p.head) != Some(b'[') {
-        return Sniff::No("not a JSON array of spans");
+    match json::first_significant(p.head) {
+        Some(b'[') => {}
+        Some(b'{') if p.has_top_key("traceId") && p.has_top_key("id") => {}
+        _ => return Sniff::No("not a Zipkin span, span array or array of traces"),
     }
-    if !json::contains(p.head, b"\"traceId\"") || !json::contains(p.head, b"\"id\"") {
+    if !p.has_top_key("traceId") || !p.has_top_key("id") {
         return Sniff::No("no \"traceId\" and \"id\" keys");
     }
     if json::contains(p.head, b"\"resourceSpans\"") || json::contains(p.head, b"\"spanId\"") {
@@ -115,7 +120,7 @@ fn micros_after(head: &[u8], key: &[u8]) -> bool {
 }
 
 fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), ParseError> {
-    json::stream_records(bytes, Records::Array, |span: WireSpan<'_>| {
+    json::stream_records(bytes, Records::Nested, |span: WireSpan<'_>| {
         commit_span(b, span);
     })
     .map_err(|e| ParseError::json(bytes, &e))

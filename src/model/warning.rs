@@ -38,6 +38,8 @@ pub enum WarningKind {
     NoSpans,
     /// Input larger than what can be held: only the first part was read.
     TooLarge,
+    /// The file holds only part of each trace (search results).
+    Partial,
 }
 
 impl WarningKind {
@@ -57,6 +59,7 @@ impl WarningKind {
             WarningKind::BadEscape => "invalid escape",
             WarningKind::NoSpans => "no spans",
             WarningKind::TooLarge => "too large",
+            WarningKind::Partial => "partial traces",
         }
     }
 }
