@@ -130,11 +130,25 @@ pub fn load(inputs: Vec<Input>) -> Session {
 /// [`load`], calling `progress` as each file starts, every few thousand
 /// spans, and once parsing is over (for a progress bar in a worker).
 pub fn load_with_progress(inputs: Vec<Input>, progress: impl FnMut(Progress) + 'static) -> Session {
+    load_inner(inputs, container::MAX_DECOMPRESSED_BYTES, progress)
+}
+
+/// [`load`] with another limit on what one input may expand to than
+/// [`container::MAX_DECOMPRESSED_BYTES`] (tests of the limit use a small one).
+pub fn load_with_limit(inputs: Vec<Input>, decompressed_limit: u64) -> Session {
+    load_inner(inputs, decompressed_limit, |_| {})
+}
+
+fn load_inner(
+    inputs: Vec<Input>,
+    decompressed_limit: u64,
+    progress: impl FnMut(Progress) + 'static,
+) -> Session {
     let mut b = StoreBuilder::new();
     b.on_progress(progress);
     let mut files = Vec::new();
     for input in inputs {
-        for member in container::unwrap(&input.name, input.bytes) {
+        for member in container::unwrap_with_limit(&input.name, input.bytes, decompressed_limit) {
             files.push(load_member(&mut b, member));
         }
     }

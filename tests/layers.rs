@@ -148,14 +148,14 @@ fn readme_formats_table_matches_the_registry() {
         .map(str::to_owned)
         .collect();
     listed.sort();
-    let mut registry: Vec<String> = spanscope::formats::REGISTRY
-        .iter()
-        .map(|f| f.id.to_owned())
+    let mut registry: Vec<String> = (spanscope::formats::REGISTRY.iter().map(|f| f.id))
+        .chain(spanscope::formats::envelope::ENVELOPES.iter().map(|e| e.id))
+        .map(str::to_owned)
         .collect();
     registry.sort();
     assert_eq!(
         listed, registry,
-        "README formats table (rows starting \"| `id`\") must list every format id"
+        "README formats and envelopes tables (rows starting \"| `id`\") must list every id"
     );
 }
 

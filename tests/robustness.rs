@@ -6,7 +6,8 @@
 //! `SPANSCOPE_FUZZ_CASES=20000 cargo test --release --no-default-features --test robustness`.
 
 use proptest::prelude::*;
-use spanscope::load::{load, Input, Session};
+use spanscope::formats::{self, container};
+use spanscope::load::{load, load_with_limit, Input, Session};
 use spanscope::model::WarningKind;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,9 @@ fn fixture_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
     for dir in fs::read_dir(&root).into_iter().flatten().flatten() {
         let path = dir.path();
-        if !path.is_dir() || path.ends_with("bad") {
+        // `bad/`: failure inputs; `make/`: the generator; `hostile/`: the
+        // hostile corpus (its own end-to-end suite).
+        if !path.is_dir() || ["bad", "make", "hostile"].iter().any(|d| path.ends_with(d)) {
             continue;
         }
         for file in fs::read_dir(&path).into_iter().flatten().flatten() {
@@ -252,4 +255,245 @@ fn containers_unwrap_by_magic_bytes() {
     let session = load_bytes("rag.json.gz", gz[..gz.len() * 2 / 3].to_vec());
     assert!(session.store.span_count() > 0);
     assert!(session.report.warnings.count(WarningKind::Truncated) >= 1);
+}
+
+/// The suites above run over every fixture; this keeps that a table over
+/// every format and envelope: each must have at least one fixture.
+#[test]
+fn every_format_and_envelope_has_a_fixture_here() {
+    let mut seen = std::collections::BTreeSet::new();
+    for path in fixture_files() {
+        let bytes = fs::read(&path).unwrap_or_default();
+        for member in container::unwrap("", bytes) {
+            if let Ok(d) = formats::detect_document("", &member.bytes) {
+                seen.insert(d.format.id);
+                if let Some(e) = d.envelope {
+                    seen.insert(e.id);
+                }
+            }
+        }
+    }
+    let all: Vec<&str> = (formats::REGISTRY.iter().map(|f| f.id))
+        .chain(formats::envelope::ENVELOPES.iter().map(|e| e.id))
+        .filter(|id| *id != "jaeger-ui-trace") // built from a Jaeger fixture in tests/formats.rs
+        .collect();
+    let missing: Vec<_> = all.into_iter().filter(|id| !seen.contains(id)).collect();
+    assert_eq!(missing, Vec::<&str>::new(), "formats without a fixture");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
+
+    /// Arbitrary bytes behind the start of an OTLP protobuf request (the
+    /// only binary format): the walker and prost refuse them, nothing panics.
+    #[test]
+    fn arbitrary_protobuf_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let mut doc = vec![0x0a, (bytes.len().min(127)) as u8];
+        doc.extend_from_slice(&bytes);
+        let session = load_bytes("arbitrary.pb", doc);
+        let s = &session.store.spans;
+        prop_assert_eq!(s.parent.len(), session.store.span_count());
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(data).ok();
+    gz.finish().unwrap_or_default()
+}
+
+fn otlp_lines(n: usize) -> Vec<u8> {
+    otlp_lines_from(0, n)
+}
+
+/// `n` one-span requests, one per line, with ids from `first + 1`.
+fn otlp_lines_from(first: usize, n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in first..first + n {
+        let spans = span(&format!("{:016x}", i + 1), "", 1, 2, "");
+        out.extend_from_slice(&otlp(&spans.replace(
+            "0af7651916cd43dd8448eb211c80319c",
+            &format!("{:032x}", i + 1),
+        )));
+        out.push(b'\n');
+    }
+    out
+}
+
+/// A gzip that expands past the limit: the limit is named (with its
+/// constant), everything before it loads, and the cut line is a warning.
+#[test]
+fn decompression_stops_at_the_limit_names_it_and_keeps_what_came_before() {
+    let plain = otlp_lines(4000);
+    let limit = (plain.len() / 2) as u64;
+    let session = load_with_limit(vec![Input::new("big.jsonl.gz", gzip(&plain))], limit);
+    let file = &session.report.files[0];
+    assert_eq!(file.error, None);
+    let loaded = session.store.span_count();
+    assert!(loaded > 1000 && loaded < 4000, "{loaded}");
+    let w = &session.report.warnings;
+    assert_eq!(w.count(WarningKind::TooLarge), 1);
+    let (_, _, group) = w
+        .groups()
+        .find(|(_, k, _)| *k == WarningKind::TooLarge)
+        .unwrap_or_else(|| panic!("no warning"));
+    let message = &group.examples[0].1;
+    assert!(
+        message.contains(&format!("{limit} bytes")) && message.contains("MAX_DECOMPRESSED_BYTES"),
+        "{message}"
+    );
+}
+
+/// One JSON document cut by the limit: the message leads with the limit,
+/// not with the parser's "EOF".
+#[test]
+fn a_document_cut_by_the_limit_says_the_limit_not_eof() {
+    let doc = otlp(
+        &(1..=3000u64)
+            .map(|i| span(&format!("{i:016x}"), "", i, i + 1, ""))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    // Spans stream in: those before the cut load, with a warning.
+    let half = load_with_limit(
+        vec![Input::new("big.json.gz", gzip(&doc))],
+        doc.len() as u64 / 2,
+    );
+    assert!(half.store.span_count() > 100);
+    assert_eq!(half.report.warnings.count(WarningKind::TooLarge), 1);
+    // Cut before the first span: nothing to keep; the error names the limit.
+    let none = load_with_limit(vec![Input::new("big.json.gz", gzip(&doc))], 20);
+    let error = none.report.files[0].error.clone().unwrap_or_default();
+    assert!(error.contains("spanscope's limit for one file"), "{error}");
+    assert!(error.find("limit") < error.find("EOF"), "{error}");
+}
+
+/// The zip members of one input share the limit; those past it are named.
+#[test]
+fn zip_members_past_the_limit_are_not_read_and_say_so() {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        for i in 0..4 {
+            w.start_file(format!("m{i}.jsonl"), opts).ok();
+            w.write_all(&otlp_lines_from(i * 200, 200)).ok();
+        }
+        w.finish().ok();
+    }
+    let member = otlp_lines(200).len() as u64;
+    let session = load_with_limit(vec![Input::new("runs.zip", buf.into_inner())], member * 2);
+    let errors: Vec<_> = session
+        .report
+        .failed()
+        .filter_map(|f| f.error.clone())
+        .collect();
+    assert_eq!(session.store.span_count(), 400);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().all(|e| e.contains("not read")), "{errors:?}");
+}
+
+/// The documented limit is the real one.
+#[test]
+fn the_readme_names_the_decompression_limit() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .unwrap_or_default();
+    let named = format!("{} MiB", container::MAX_DECOMPRESSED_BYTES >> 20);
+    assert!(
+        readme.contains(&named),
+        "README must name the limit: {named}"
+    );
+}
+
+/// A lone surrogate escape (`\ud800`) costs one character, not every span
+/// after it, and the warning says where.
+#[test]
+fn a_lone_surrogate_loses_one_character_not_the_rest() {
+    let spans: Vec<String> = (1..=5u64)
+        .map(|i| {
+            let name = if i == 2 {
+                r#"","name":"bad \ud800 name"#.to_string()
+            } else {
+                String::new()
+            };
+            span(
+                &format!("{i:016x}"),
+                "",
+                i,
+                i + 1,
+                &name
+                    .replacen(
+                        r#"","name":"#,
+                        r#","attributes":[{"key":"k","value":{"stringValue":"#,
+                        1,
+                    )
+                    .replace(" name", r#" name"}}]"#),
+            )
+        })
+        .collect();
+    let mut doc = otlp(&spans.join(","));
+    // Also in a span name, which serde reads as a string.
+    let at = memchr_find(&doc, b"\"s0000000000000003\"");
+    doc.splice(at + 2..at + 2, br"\ud800".iter().copied());
+    let session = load_bytes("surrogate.json", doc);
+    assert_eq!(session.store.span_count(), 5);
+    assert_eq!(session.report.warnings.count(WarningKind::BadEscape), 2);
+    let (_, _, group) = session
+        .report
+        .warnings
+        .groups()
+        .find(|(_, k, _)| *k == WarningKind::BadEscape)
+        .unwrap_or_else(|| panic!("no warning"));
+    assert!(group.examples[0].0.and_then(|l| l.column).is_some());
+}
+
+fn memchr_find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap_or(0)
+}
+
+/// All-zero ids (written by real SDK integrations) keep their span, under
+/// a made-up id, with a warning that says the ids were zero, not missing.
+#[test]
+fn zero_ids_keep_the_span_and_say_the_ids_were_zero() {
+    let zero = span("0000000000000000", "", 1, 2, r#","attributes":[{"key":"openinference.span.kind","value":{"stringValue":"LLM"}},{"key":"llm.token_count.prompt","value":{"intValue":"7"}}]"#)
+        .replace("0af7651916cd43dd8448eb211c80319c", "00000000000000000000000000000000");
+    let session = load_bytes("zero.json", otlp(&zero));
+    assert_eq!(session.store.span_count(), 1);
+    assert_eq!(session.index.totals.lm_calls, 1);
+    assert_eq!(session.index.totals.input_tokens, 7);
+    let w = &session.report.warnings;
+    assert_eq!(
+        (
+            w.count(WarningKind::ZeroId),
+            w.count(WarningKind::MissingId)
+        ),
+        (1, 0)
+    );
+    let (_, _, group) = w
+        .groups()
+        .find(|(_, k, _)| *k == WarningKind::ZeroId)
+        .unwrap_or_else(|| panic!("no warning"));
+    assert!(
+        group.examples[0].1.contains("all zeros"),
+        "{}",
+        group.examples[0].1
+    );
+}
+
+/// A spec OTLP JSON file with a `bytesValue` attribute (base64 by the
+/// spec) is spec JSON, not protobuf's printer.
+#[test]
+fn a_bytes_value_does_not_make_a_file_protojson() {
+    let doc = otlp(&span(
+        "00000000000000a1",
+        "",
+        1,
+        2,
+        r#","attributes":[{"key":"blob","value":{"bytesValue":"AAECAw=="}}]"#,
+    ));
+    assert_eq!(formats::detect("", &doc).map(|f| f.id), Ok("otlp-json"));
 }

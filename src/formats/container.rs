@@ -151,7 +151,8 @@ fn read_capped(
     let mut out: Vec<u8> = Vec::new();
     let first = hint
         .unwrap_or(CHUNK as u64)
-        .clamp(CHUNK as u64, cap.saturating_add(1));
+        .max(CHUNK as u64)
+        .min(cap.saturating_add(1));
     if out.try_reserve_exact(first as usize).is_err() {
         return (out, Some(out_of_memory(what, 0)));
     }
@@ -161,10 +162,10 @@ fn read_capped(
             break Some(Damage {
                 too_large: true,
                 message: format!(
-                    "{what} expands past {} MiB, spanscope's limit for one file \
-                     (MAX_DECOMPRESSED_BYTES); only the first {} MiB were read",
-                    budget.limit >> 20,
-                    cap >> 20
+                    "{what} expands past {}, spanscope's limit for one file \
+                     (MAX_DECOMPRESSED_BYTES); only the first {} were read",
+                    size(budget.limit),
+                    size(cap)
                 ),
             });
         }
@@ -202,13 +203,23 @@ fn read_capped(
     (out, damage)
 }
 
+/// `1536 MiB`, `1.5 MiB`, `86001 bytes`.
+fn size(bytes: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    match bytes {
+        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b >= MIB => format!("{:.1} MiB", b as f64 / MIB as f64),
+        b => format!("{b} bytes"),
+    }
+}
+
 fn out_of_memory(what: &str, read: usize) -> Damage {
     Damage {
         too_large: true,
         message: format!(
-            "{what} does not fit in memory: the browser refused more room after {} MiB \
+            "{what} does not fit in memory: the browser refused more room after {} \
              were decompressed; only those were read",
-            read >> 20
+            size(read as u64)
         ),
     }
 }
@@ -258,9 +269,9 @@ fn unzip(name: &str, bytes: &[u8], depth: usize, budget: &mut Budget, out: &mut 
                 damage: Some(Damage {
                     too_large: true,
                     message: format!(
-                        "not read: the archive's members before it already reach {} MiB, \
+                        "not read: the archive's members before it already reach {}, \
                          spanscope's limit for one file (MAX_DECOMPRESSED_BYTES)",
-                        budget.limit >> 20
+                        size(budget.limit)
                     ),
                 }),
             });

@@ -26,6 +26,8 @@ pub mod langfuse_scores;
 pub mod mlflow;
 pub mod mlflow_wire;
 pub mod otlp;
+pub mod otlp_proto;
+pub mod otlp_proto_wire;
 pub mod otlp_wire;
 pub mod outline;
 pub mod phoenix;
@@ -72,6 +74,7 @@ pub const REGISTRY: &[Format] = &[
     otlp::OTLP_PROTOJSON,
     otlp::OTLP_JSON,
     otlp::OTLP_JSONL,
+    otlp_proto::OTLP_PROTO,
     zipkin::ZIPKIN_JSON,
     jaeger::JAEGER_JSON,
     console::OTEL_CONSOLE,

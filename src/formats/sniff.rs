@@ -35,6 +35,9 @@ pub struct Probe<'a> {
     /// The first [`SNIFF_BYTES`] of the content exactly as they are (for
     /// binary and plain-text formats).
     pub raw: &'a [u8],
+    /// The whole content, for sniffers that jump through a structure
+    /// (protobuf's length-delimited fields) without reading every byte.
+    pub all: &'a [u8],
     /// Keys of the first object of a JSON document (see
     /// [`outline::top_keys`]), as written, in order.
     pub top_keys: Vec<&'a [u8]>,
@@ -74,6 +77,7 @@ impl<'a> ProbeData<'a> {
                 head: &o[..o.len().min(SNIFF_BYTES)],
                 deep: o,
                 raw,
+                all: self.bytes,
                 top_keys: outline::top_keys(&o[..o.len().min(SNIFF_BYTES)]),
             },
             None => Probe {
@@ -81,6 +85,7 @@ impl<'a> ProbeData<'a> {
                 head: raw,
                 deep: &self.bytes[..self.bytes.len().min(DEEP_RAW_BYTES)],
                 raw,
+                all: self.bytes,
                 top_keys: Vec::new(),
             },
         }

@@ -129,6 +129,15 @@ fn commit_trace(b: &mut StoreBuilder, trace: WireTrace<'_>) {
             .unwrap_or_default()
             .0
             .saturating_mul(1_000_000);
+    // `durationMs` is rounded down to whole milliseconds: a matched span
+    // that ends within that rounding still ends inside its root.
+    let last_end = (spans.iter())
+        .filter_map(|s| Some(s.start_time_unix_nano?.0 + s.duration_nanos.unwrap_or_default().0))
+        .max()
+        .unwrap_or(root.end_nanos);
+    if last_end > root.end_nanos && last_end - root.end_nanos < 1_000_000 {
+        root.end_nanos = last_end;
+    }
     root.kind = SpanKind::Unknown;
     let mut sem = Semantics::default();
     if let Some(i) = root_at {
