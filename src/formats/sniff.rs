@@ -46,7 +46,7 @@ pub struct Probe<'a> {
 impl Probe<'_> {
     /// True if the first object of the document has `key` (see `top_keys`).
     pub fn has_top_key(&self, key: &str) -> bool {
-        self.top_keys.iter().any(|k| *k == key.as_bytes())
+        self.top_keys.contains(&key.as_bytes())
     }
 }
 
