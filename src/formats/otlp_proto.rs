@@ -277,8 +277,16 @@ fn text(bytes: &Bytes) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
 }
 
+/// Lowercase hex of an id (the builder's canonical form, so it is
+/// borrowed there, not re-encoded).
 fn hex(id: &Bytes) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(id.len() * 2);
+    for &b in id.iter() {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 fn commit_resource(b: &mut StoreBuilder, resource: &wire::Resource) -> (u32, Sym) {
