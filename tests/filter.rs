@@ -388,3 +388,37 @@ proptest! {
         prop_assert!(suggest(&s.store, &input, cursor).len() <= 20);
     }
 }
+
+/// The README's filter examples are the list the help overlay shows
+/// (`filter::EXAMPLES`), word for word; each parses. (`daily.test.mjs`
+/// types each one into the page and checks what it finds.)
+#[test]
+fn readme_filter_examples_are_the_help_examples() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .unwrap_or_default();
+    let section = readme
+        .split("## Filter language")
+        .nth(1)
+        .and_then(|s| s.split("```text").nth(1))
+        .and_then(|s| s.split("```").next())
+        .unwrap_or_default();
+    let readme_examples: Vec<(String, String)> = section
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (filter, what) = l.split_once("  ").unwrap_or((l, ""));
+            (filter.trim().to_string(), what.trim().to_string())
+        })
+        .collect();
+    let help: Vec<(String, String)> = spanscope::index::filter::EXAMPLES
+        .iter()
+        .map(|(f, w)| (f.to_string(), w.to_string()))
+        .collect();
+    assert_eq!(
+        readme_examples, help,
+        "README filter examples = help examples"
+    );
+    for (example, _) in &help {
+        assert!(Filter::parse(example).is_ok(), "{example}");
+    }
+}

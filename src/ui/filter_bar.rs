@@ -1,15 +1,26 @@
 //! The filter bar above the trace list: the filter language with inline
-//! errors that point at the offending text, suggestions for field names and
-//! values, facet chips with counts (click to add), and a histogram of the
-//! listed traces' durations.
+//! errors that point at the offending text, a suggestion list for field
+//! names and values, facet chips with counts (click to add), and a
+//! histogram of the listed traces' durations. Below ~900 px the facets and
+//! the histogram fold behind a toggle.
+//!
+//! The input is one element for the bar's whole life: every child of the
+//! bar is a fixed node (an optional part is an `if`, never a bare `for`
+//! that would shift its siblings), so a re-render never replaces it and
+//! typing never loses focus. While an IME composes, nothing is sent; the
+//! composed text is sent when it ends.
 
 use crate::analysis::trace_table::TraceTable;
 use crate::display;
-use crate::index::filter::{suggest, suggest_range};
+use crate::index::filter::{complete, suggest, with_term};
 use crate::load::Session;
+use crate::web;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+/// Suggestions shown at most.
+const SHOWN_SUGGESTIONS: usize = 8;
 
 #[derive(Properties)]
 pub struct FilterBarProps {
@@ -27,65 +38,215 @@ impl PartialEq for FilterBarProps {
     }
 }
 
-/// Adds a `field:value` term, quoting values with spaces.
-fn with_term(filter: &str, field: &str, value: &str) -> String {
-    let value = if value.contains(char::is_whitespace) || value.is_empty() {
-        format!("{value:?}")
-    } else {
-        value.to_string()
-    };
-    let term = format!("{field}:{value}");
-    if filter.trim().is_empty() {
-        term
-    } else {
-        format!("{} {term}", filter.trim_end())
+/// The caret of the input as a byte offset into its value (the DOM counts
+/// UTF-16 units).
+fn caret(input: &HtmlInputElement) -> usize {
+    let value = input.value();
+    let units = input.selection_start().ok().flatten().unwrap_or(0) as usize;
+    let mut seen = 0;
+    for (at, c) in value.char_indices() {
+        if seen >= units {
+            return at;
+        }
+        seen += c.len_utf16();
     }
+    value.len()
+}
+
+/// Puts the caret at a byte offset of the input's value.
+fn set_caret(input: &HtmlInputElement, at: usize) {
+    let value = input.value();
+    let units: usize = value
+        .get(..at.min(value.len()))
+        .map_or(0, |head| head.chars().map(char::len_utf16).sum());
+    let _ = input.set_selection_range(units as u32, units as u32);
 }
 
 #[component]
 pub fn FilterBar(props: &FilterBarProps) -> Html {
-    let cursor = use_state(|| 0usize);
-    let focused = use_state(|| false);
+    let input = use_node_ref();
+    let cursor = use_state_eq(|| 0usize);
+    // The suggestion list is open while the input has focus, until Esc or
+    // a pick closes it; typing opens it again.
+    let open = use_state_eq(|| false);
+    let highlight = use_state_eq(|| None::<usize>);
+    let show_facets = use_state_eq(|| false);
+    // Where the caret goes after a suggestion is put in.
+    let pending_caret = use_mut_ref(|| None::<usize>);
+    {
+        let (input, pending_caret) = (input.clone(), pending_caret.clone());
+        use_effect(move || {
+            if let (Some(at), Some(el)) = (
+                pending_caret.borrow_mut().take(),
+                input.cast::<HtmlInputElement>(),
+            ) {
+                let _ = el.focus();
+                set_caret(&el, at);
+            }
+        });
+    }
     let text = props.filter.to_string();
+    let at = (*cursor).min(text.len());
+    let suggestions: Vec<String> = if *open && text.is_char_boundary(at) {
+        let word = &text[crate::index::filter::suggest_range(&text, at)];
+        suggest(&props.session.store, &text, at)
+            .into_iter()
+            .filter(|s| s != word)
+            .take(SHOWN_SUGGESTIONS)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let pick = {
+        let (on_filter, open, highlight, pending_caret, text) = (
+            props.on_filter.clone(),
+            open.clone(),
+            highlight.clone(),
+            pending_caret.clone(),
+            text.clone(),
+        );
+        let cursor = cursor.clone();
+        Callback::from(move |suggestion: String| {
+            let (next, caret) = complete(&text, at, &suggestion);
+            // A field name wants its value next: keep the list open.
+            open.set(suggestion.ends_with([':', '.']));
+            highlight.set(None);
+            cursor.set(caret);
+            *pending_caret.borrow_mut() = Some(caret);
+            on_filter.emit(next);
+        })
+    };
     let oninput = {
-        let (on_filter, cursor) = (props.on_filter.clone(), cursor.clone());
+        let (on_filter, cursor, open, highlight) = (
+            props.on_filter.clone(),
+            cursor.clone(),
+            open.clone(),
+            highlight.clone(),
+        );
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                cursor.set(input.selection_start().ok().flatten().unwrap_or(0) as usize);
-                on_filter.emit(input.value());
+            if e.is_composing() {
+                return; // the IME sends the text when it is done
+            }
+            if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
+                cursor.set(caret(&el));
+                open.set(true);
+                highlight.set(None);
+                on_filter.emit(el.value());
+            }
+        })
+    };
+    {
+        // The composed text, once the IME is done (yew has no attribute
+        // for compositionend). The callback is the latest one.
+        let latest = use_mut_ref(Callback::<String>::noop);
+        *latest.borrow_mut() = {
+            let (on_filter, cursor, open) = (props.on_filter.clone(), cursor.clone(), open.clone());
+            let input = input.clone();
+            Callback::from(move |value: String| {
+                if let Some(el) = input.cast::<HtmlInputElement>() {
+                    cursor.set(caret(&el));
+                }
+                open.set(true);
+                on_filter.emit(value);
+            })
+        };
+        let input = input.clone();
+        use_effect_with((), move |_| {
+            let guard = input.cast::<HtmlInputElement>().map(|el| {
+                let target: web_sys::EventTarget = el.clone().into();
+                web::listen(&target, "compositionend", move |_| {
+                    latest.borrow().emit(el.value());
+                })
+            });
+            move || drop(guard)
+        });
+    }
+    // The caret moved without typing (arrows, Home, a click).
+    let oncaret = {
+        let cursor = cursor.clone();
+        move |target: Option<HtmlInputElement>| {
+            if let Some(el) = target {
+                cursor.set(caret(&el));
+            }
+        }
+    };
+    let onkeyup = {
+        let oncaret = oncaret.clone();
+        Callback::from(move |e: KeyboardEvent| oncaret(e.target_dyn_into::<HtmlInputElement>()))
+    };
+    let onclick = {
+        let open = open.clone();
+        Callback::from(move |e: MouseEvent| {
+            open.set(true);
+            oncaret(e.target_dyn_into::<HtmlInputElement>());
+        })
+    };
+    let onkeydown = {
+        let (open, highlight, pick, suggestions) = (
+            open.clone(),
+            highlight.clone(),
+            pick.clone(),
+            suggestions.clone(),
+        );
+        Callback::from(move |e: KeyboardEvent| {
+            if e.is_composing() {
+                return;
+            }
+            let n = suggestions.len();
+            match e.key().as_str() {
+                "ArrowDown" if n > 0 => {
+                    e.prevent_default();
+                    highlight.set(Some(highlight.map_or(0, |h| (h + 1) % n)));
+                }
+                "ArrowUp" if n > 0 => {
+                    e.prevent_default();
+                    highlight.set(Some(highlight.map_or(n - 1, |h| (h + n - 1) % n)));
+                }
+                "Enter" | "Tab" if n > 0 && highlight.is_some() => {
+                    e.prevent_default();
+                    if let Some(s) = highlight.and_then(|h| suggestions.get(h)) {
+                        pick.emit(s.clone());
+                    }
+                }
+                "Escape" if n > 0 => {
+                    // First Esc closes the list; the next one goes back.
+                    e.prevent_default();
+                    open.set(false);
+                    highlight.set(None);
+                }
+                _ => {}
             }
         })
     };
     let onfocus = {
-        let focused = focused.clone();
-        Callback::from(move |_: FocusEvent| focused.set(true))
+        let open = open.clone();
+        Callback::from(move |_: FocusEvent| open.set(true))
     };
     let onblur = {
-        let focused = focused.clone();
-        Callback::from(move |_: FocusEvent| focused.set(false))
+        let (open, highlight) = (open.clone(), highlight.clone());
+        Callback::from(move |_: FocusEvent| {
+            open.set(false);
+            highlight.set(None);
+        })
     };
-    let at = (*cursor).min(text.len());
-    let suggestions = if *focused && text.is_char_boundary(at) {
-        suggest(&props.session.store, &text, at)
-    } else {
-        Vec::new()
-    };
-    let replace = suggest_range(&text, at);
-    let suggestion_chips = suggestions.into_iter().take(8).map(|s| {
-        let (on_filter, text, replace) = (props.on_filter.clone(), text.clone(), replace.clone());
-        let label = s.clone();
-        // mousedown, so the choice lands before the input loses focus.
-        let onmousedown = Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
-            let mut next = text.clone();
-            if text.is_char_boundary(replace.start)
-                && text.is_char_boundary(replace.end.min(text.len()))
-            {
-                next.replace_range(replace.start..replace.end.min(text.len()), &s);
+    let suggestion_list = (!suggestions.is_empty()).then(|| {
+        let items = suggestions.iter().enumerate().map(|(i, s)| {
+            let pick = pick.clone();
+            let choice = s.clone();
+            // mousedown, so the choice lands before the input loses focus.
+            let onmousedown = Callback::from(move |e: MouseEvent| {
+                e.prevent_default();
+                pick.emit(choice.clone());
+            });
+            let selected = *highlight == Some(i);
+            html! {
+                <button class={classes!("chip", "suggestion", selected.then_some("highlighted"))} role="option"
+                    aria-selected={selected.to_string()} tabindex="-1" {onmousedown} data-testid="suggestion">
+                    { display::label(s) }
+                </button>
             }
-            on_filter.emit(next);
         });
-        html! { <button class="chip suggestion" {onmousedown}>{ label }</button> }
+        html! { <div class="suggestions" role="listbox" data-testid="suggestions">{ for items }</div> }
     });
     let error = props.table.error.as_ref().map(|e| {
         let start = e.at.start.min(text.len());
@@ -108,8 +269,8 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
             let term_value = value.clone();
             let onclick = Callback::from(move |_: MouseEvent| on_filter.emit(with_term(&filter, field, &term_value)));
             html! {
-                <button class="chip" {onclick} data-testid="facet" data-field={field} data-value={value.clone()}>
-                    { value.clone() }<span class="count">{ display::compact_count(*count) }</span>
+                <button class="chip" {onclick} data-testid="facet" data-field={field} data-value={display::label(value)} title={display::label(value)}>
+                    { display::label(value) }<span class="count">{ display::compact_count(*count) }</span>
                 </button>
             }
         });
@@ -135,23 +296,36 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
         html! { <span class="hist-bar" {style} {title} /> }
     });
     let clear = {
-        let on_filter = props.on_filter.clone();
-        Callback::from(move |_: MouseEvent| on_filter.emit(String::new()))
+        let (on_filter, input) = (props.on_filter.clone(), input.clone());
+        Callback::from(move |_: MouseEvent| {
+            on_filter.emit(String::new());
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                let _ = el.focus();
+            }
+        })
+    };
+    let toggle_facets = {
+        let show = show_facets.clone();
+        Callback::from(move |_: MouseEvent| show.set(!*show))
     };
     html! {
-        <div class="filter-bar">
+        <div class={classes!("filter-bar", show_facets.then_some("show-facets"))}>
             <div class="filter-row">
-                <input class="filter-input" type="search" data-testid="filter-input" spellcheck="false"
+                <input ref={input} class="filter-input" type="search" data-testid="filter-input" spellcheck="false"
+                    autocomplete="off" aria-label="Filter" role="combobox" aria-expanded={(!suggestions.is_empty()).to_string()}
                     placeholder="Filter: status:error kind:llm dur>2s model:gpt-4o* \"refund policy\"   (press /)"
-                    value={text.clone()} {oninput} {onfocus} {onblur} />
-                if !text.is_empty() { <button class="small" onclick={clear}>{ "Clear" }</button> }
+                    value={text.clone()} {oninput} {onkeydown} {onkeyup} {onclick} {onfocus} {onblur} />
+                <button class={classes!("small", text.is_empty().then_some("invisible"))} onclick={clear} data-testid="filter-clear"
+                    disabled={text.is_empty()}>{ "Clear" }</button>
                 <span class="muted filter-count" data-testid="filter-count">
                     { format!("{} · {}", display::plural(props.table.rows.len() as u64, "trace", "traces"), display::plural(props.table.matched_spans, "matching span", "matching spans")) }
                 </span>
+                <button class="small facets-toggle" onclick={toggle_facets} aria-expanded={show_facets.to_string()} data-testid="facets-toggle">
+                    { if *show_facets { "Facets ▴" } else { "Facets ▾" } }
+                </button>
             </div>
-            <div class="suggestions">{ for suggestion_chips }</div>
-            { for error }
-            <div class="facets">
+            if let Some(error) = error { { error } }
+            <div class="facets" data-testid="facets">
                 { facet_group("status", &f.status) }
                 { facet_group("kind", &f.kind) }
                 { facet_group("model", &f.model) }
@@ -161,6 +335,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
             if !props.table.histogram.is_empty() {
                 <div class="histogram" title="Trace durations (log scale buckets)" data-testid="histogram">{ for bars }</div>
             }
+            if let Some(list) = suggestion_list { { list } }
         </div>
     }
 }

@@ -17,8 +17,10 @@
 //! eval.rs    expression → SpanSet, column at a time
 //! facets.rs  counts per kind/status/model/name/service
 //! suggest.rs autocomplete
+//! edit.rs    filter text edited by clicks (facets, suggestions); examples
 //! ```
 
+mod edit;
 mod eval;
 mod facets;
 mod fields;
@@ -29,6 +31,7 @@ mod spanset;
 mod suggest;
 mod text;
 
+pub use edit::{complete, with_term, EXAMPLES, FIELD_HELP};
 pub use facets::{facets, Facets};
 pub use spanset::SpanSet;
 pub use suggest::{suggest, suggest_range};
