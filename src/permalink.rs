@@ -3,15 +3,20 @@
 //! (listed in the README): rename none of them.
 //!
 //! `#url=https%3A%2F%2F…&trace=<trace id>&span=<span id>&tab=lm&filter=…&view=steps`
+//! A view of local files (no `url`) names them, `file=run.json&file=…`, so
+//! whoever opens the link is told which files to drop.
 
 /// Parameter names, in the order they are written.
-pub const PARAMS: [&str; 6] = ["url", "view", "filter", "trace", "span", "tab"];
+pub const PARAMS: [&str; 7] = ["url", "file", "view", "filter", "trace", "span", "tab"];
 
 /// What the URL hash says about the view. Unknown parameters are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewState {
     /// A trace file to fetch on load (http or https).
     pub url: Option<String>,
+    /// The names of the local files the view was made from (when there is
+    /// no `url`): the page cannot open them itself, it says which to drop.
+    pub files: Vec<String>,
     /// Which main view: `traces` (default), `steps`, `lm-calls`, `report`.
     pub view: Option<String>,
     /// Filter text, in the filter language.
@@ -33,6 +38,7 @@ impl ViewState {
             let value = Some(value.into_owned()).filter(|v| !v.is_empty());
             match key.as_ref() {
                 "url" => state.url = value,
+                "file" => state.files.extend(value),
                 "view" => state.view = value,
                 "filter" => state.filter = value,
                 "trace" => state.trace = value,
@@ -47,15 +53,14 @@ impl ViewState {
     /// The hash for this state (`#…`), or an empty string for the default.
     pub fn to_hash(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
-        let fields = [
-            &self.url,
-            &self.view,
-            &self.filter,
-            &self.trace,
-            &self.span,
-            &self.tab,
-        ];
-        for (name, value) in PARAMS.iter().zip(fields) {
+        if let Some(url) = &self.url {
+            out.append_pair("url", url);
+        }
+        for file in &self.files {
+            out.append_pair("file", file);
+        }
+        let fields = [&self.view, &self.filter, &self.trace, &self.span, &self.tab];
+        for (name, value) in PARAMS[2..].iter().zip(fields) {
             if let Some(value) = value {
                 out.append_pair(name, value);
             }
@@ -90,6 +95,7 @@ mod tests {
     fn round_trips_every_parameter() {
         let state = ViewState {
             url: Some("https://example.org/traces/run 1.json?x=1&y=2".into()),
+            files: vec!["a b.json".into(), "c&d.jsonl".into()],
             view: Some("steps".into()),
             filter: Some("status:error kind:llm \"refund policy\"".into()),
             trace: Some("3a2e61939a2af9a02c5d47a80a5cf837".into()),

@@ -11,6 +11,7 @@ use super::lm_calls_view::LmCallsView;
 use super::load_progress::LoadProgress;
 use super::loads::{Loads, Report};
 use super::open_button::OpenButton;
+use super::open_choice::{OpenChoice, OpenRequest};
 use super::report_view::ReportView;
 use super::span_detail::SpanDetail;
 use super::state::{Action, AppState, DetailTab, MainView};
@@ -19,11 +20,12 @@ use super::summary_bar::SummaryBar;
 use super::trace_list::TraceList;
 use super::trace_view::TraceView;
 use crate::analysis::trace_table::SortKey;
-use crate::load::Stage;
+use crate::load::{Session, Stage};
 use crate::model::{SpanIdx, TraceIdx};
 use crate::permalink::ViewState;
 use crate::web;
 use crate::web::worker::JobInput;
+use crate::web::KeyTarget;
 use std::rc::Rc;
 use web_sys::File;
 use yew::prelude::*;
@@ -54,12 +56,19 @@ fn downloading(report: Report) -> impl Fn(u64, u64) {
 }
 
 /// Maps a key press to an action; `None` leaves the key to the browser.
+/// Shortcuts never take a key from what it went to: a text field keeps its
+/// keys, a link or button its Enter and Space, a dialog all but Escape.
 fn key_action(key: &web::KeyPress) -> Option<Action> {
     if key.modifier {
         return None;
     }
-    if key.in_text_field {
-        return (key.key == "Escape").then_some(Action::Back);
+    let activates = matches!(key.key.as_str(), "Enter" | " ");
+    match key.target {
+        KeyTarget::TextField | KeyTarget::Dialog => {
+            return (key.key == "Escape").then_some(Action::Back)
+        }
+        KeyTarget::Control if activates => return None,
+        KeyTarget::Control | KeyTarget::Page => {}
     }
     Some(match key.key.as_str() {
         "j" | "ArrowDown" => Action::Move(1),
@@ -73,6 +82,23 @@ fn key_action(key: &web::KeyPress) -> Option<Action> {
     })
 }
 
+/// What the *Copy link* button says after a click.
+fn copy_note(copied: bool, files: &[String]) -> String {
+    match (copied, files) {
+        (false, _) => "Could not copy: copy the address bar instead.".to_string(),
+        (true, []) => "Link copied.".to_string(),
+        (true, files) => format!(
+            "Link copied. It shows this view once {} is dropped on the page (local files are not in links).",
+            files.join(", ")
+        ),
+    }
+}
+
+/// `3 files`.
+fn display_files(n: usize) -> String {
+    crate::display::plural(n as u64, "file", "files")
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::default);
@@ -81,13 +107,60 @@ pub fn App() -> Html {
     let hovering = use_state(|| false);
     let theme = use_state(|| 0u8);
 
-    let open_files = {
+    // The session on screen, for listeners set up once (drops, pastes).
+    let current: Rc<std::cell::RefCell<Option<Rc<Session>>>> = use_mut_ref(|| None);
+    *current.borrow_mut() = state.session.clone();
+    // Files dropped while others are loaded: add to them, or replace them?
+    let asking = use_state(|| None::<Rc<OpenRequest>>);
+    let start_load = {
         let (dispatch, loads) = (state.dispatcher(), loads.clone());
+        Callback::from(move |(what, inputs): (String, Vec<JobInput>)| {
+            dispatch.dispatch(Action::SetSourceUrl(None));
+            loads.open(dispatch.clone(), what, |_| async { Ok(inputs) });
+        })
+    };
+    let request_open = {
+        let (current, asking, start_load) = (current.clone(), asking.clone(), start_load.clone());
+        Callback::from(move |request: OpenRequest| {
+            if current.borrow().is_some() {
+                asking.set(Some(Rc::new(request)));
+            } else if let Some(inputs) = request.take() {
+                start_load.emit((request.what(), inputs));
+            }
+        })
+    };
+    let open_files = {
+        let request_open = request_open.clone();
         Callback::from(move |files: Vec<File>| {
             let names: Vec<String> = files.iter().map(File::name).collect();
-            dispatch.dispatch(Action::SetSourceUrl(None));
-            let inputs = web::file_inputs(files);
-            loads.open(dispatch.clone(), names.join(", "), |_| async { Ok(inputs) });
+            request_open.emit(OpenRequest::new(names, web::file_inputs(files)));
+        })
+    };
+    let answer_open = {
+        let (asking, current, start_load) = (asking.clone(), current.clone(), start_load.clone());
+        Callback::from(move |add: Option<bool>| {
+            let request = (*asking).clone();
+            asking.set(None);
+            let (Some(request), Some(add)) = (request, add) else {
+                return;
+            };
+            let Some(mut inputs) = request.take() else {
+                return;
+            };
+            let mut what = request.what();
+            if add {
+                if let Some(session) = current.borrow().as_ref() {
+                    let loaded = &session.store.sources;
+                    let mut all: Vec<JobInput> = loaded
+                        .iter()
+                        .map(|f| JobInput::bytes(f.name.clone(), &f.bytes))
+                        .collect();
+                    all.append(&mut inputs);
+                    inputs = all;
+                    what = format!("{what} with {} loaded", display_files(loaded.len()));
+                }
+            }
+            start_load.emit((what, inputs));
         })
     };
     let open_sample = {
@@ -119,11 +192,12 @@ pub fn App() -> Html {
     };
     {
         // Page-level listeners: drops, keys, back/forward; and a link's #url=.
-        let (hovering, open_files, dispatch, loads) = (
+        let (hovering, open_files, dispatch, loads, request_open) = (
             hovering.clone(),
             open_files.clone(),
             state.dispatcher(),
             loads.clone(),
+            request_open.clone(),
         );
         use_effect_with((), move |_| {
             let drops = web::listen_for_drops(
@@ -132,7 +206,8 @@ pub fn App() -> Html {
             );
             let keys_dispatch = dispatch.clone();
             let keys = web::listen_for_keys(move |key| {
-                if key.key == "/" && !key.in_text_field {
+                let on_page = matches!(key.target, KeyTarget::Page | KeyTarget::Control);
+                if key.key == "/" && on_page && !key.modifier {
                     web::focus("[data-testid=filter-input]");
                     return true;
                 }
@@ -144,15 +219,9 @@ pub fn App() -> Html {
                     None => false,
                 }
             });
-            let (paste_dispatch, paste_loads) = (dispatch.clone(), loads.clone());
             let paste = web::listen_for_paste(move |text| {
-                paste_dispatch.dispatch(Action::SetSourceUrl(None));
                 let input = JobInput::bytes("pasted text", text.as_bytes());
-                paste_loads.open(
-                    paste_dispatch.clone(),
-                    "pasted text".into(),
-                    |_| async move { Ok(vec![input]) },
-                );
+                request_open.emit(OpenRequest::new(vec!["pasted text".into()], vec![input]));
             });
             let nav_dispatch = dispatch.clone();
             let navigation = web::listen_for_navigation(move |hash| {
@@ -190,6 +259,10 @@ pub fn App() -> Html {
     let d = state.dispatcher();
     let select_span = Callback::from(move |s: SpanIdx| d.dispatch(Action::SelectSpan(Some(s))));
     let d = state.dispatcher();
+    let close_trace = Callback::from(move |_: MouseEvent| d.dispatch(Action::SelectTrace(None)));
+    let d = state.dispatcher();
+    let close_span = Callback::from(move |_: MouseEvent| d.dispatch(Action::SelectSpan(None)));
+    let d = state.dispatcher();
     let toggle = Callback::from(move |s: SpanIdx| d.dispatch(Action::ToggleCollapsed(s)));
     let d = state.dispatcher();
     let set_tab = Callback::from(move |t: DetailTab| d.dispatch(Action::SetTab(t)));
@@ -223,7 +296,18 @@ pub fn App() -> Html {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| theme.set(theme.wrapping_add(1) % 3))
     };
-    let copy_link = Callback::from(|_: MouseEvent| web::copy_text(&web::location_href()));
+    let copied = use_state(|| None::<bool>);
+    let copy_link = {
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                copied.set(Some(web::copy_text_checked(&web::location_href()).await));
+                web::after(4000, move || copied.set(None));
+            });
+        })
+    };
+    let link_files = state.view_state().files;
     let theme_label = ["Theme: system", "Theme: dark", "Theme: light"][*theme as usize % 3];
     let collapsed = Rc::new(state.collapsed.clone());
 
@@ -237,7 +321,12 @@ pub fn App() -> Html {
                 <span class="spacer" />
                 <button class="small" onclick={cycle_theme} data-testid="theme-toggle">{ theme_label }</button>
                 if state.session.is_some() {
-                    <button class="small" onclick={copy_link} data-testid="copy-link">{ "Copy link" }</button>
+                    <button class="small" onclick={copy_link} data-testid="copy-link">
+                        { match *copied { Some(true) => "Link copied ✓", Some(false) => "Copy failed", None => "Copy link" } }
+                    </button>
+                }
+                if let Some(ok) = *copied {
+                    <span class={classes!("copy-note", (!ok).then_some("failed"))} role="status" data-testid="copy-note">{ copy_note(ok, &link_files) }</span>
                 }
                 <button class="small" onclick={toggle_help.clone()} aria-label="Keyboard shortcuts">{ "?" }</button>
                 if state.session.is_some() {
@@ -251,7 +340,17 @@ pub fn App() -> Html {
             <main>
                 if let Some(session) = &state.session {
                     <FilterBar session={session.clone()} table={state.table.clone()} filter={state.filter.clone()} on_filter={set_filter} />
-                    <nav class="view-tabs">{ for view_tabs }</nav>
+                    <nav class="view-tabs">
+                        <span class="view-tab-list">{ for view_tabs }</span>
+                        if state.trace.is_some() && state.view == MainView::Traces {
+                            <span class="narrow-only" data-testid="narrow-nav">
+                                <button class="small" onclick={close_trace} data-testid="back-to-traces">{ "← All traces" }</button>
+                                if state.span.is_some() {
+                                    <button class="small" onclick={close_span} data-testid="close-span">{ "Close span ×" }</button>
+                                }
+                            </span>
+                        }
+                    </nav>
                     {
                         match state.view {
                             MainView::Traces => html! {
@@ -277,9 +376,14 @@ pub fn App() -> Html {
                         }
                     }
                 } else {
-                    <DropZone on_files={open_files} on_sample={open_sample} on_url={open_link} />
+                    <DropZone on_files={open_files} on_sample={open_sample} on_url={open_link}
+                        link_files={state.pending.as_ref().filter(|p| p.url.is_none()).map(|p| p.files.clone()).unwrap_or_default()} />
                 }
             </main>
+            if let (Some(request), Some(session)) = (&*asking, &state.session) {
+                <OpenChoice names={request.names.clone()} loaded={session.store.sources.iter().map(|f| f.name.clone()).collect::<Vec<_>>()}
+                    on_answer={answer_open} />
+            }
             if state.show_help {
                 <Help on_close={toggle_help} />
             }

@@ -12,6 +12,9 @@ pub struct DropZoneProps {
     pub on_sample: Callback<()>,
     /// Opens a trace from an http(s) URL.
     pub on_url: Callback<String>,
+    /// The local files a link was made from: the page says to drop them.
+    #[prop_or_default]
+    pub link_files: Vec<String>,
 }
 
 #[component]
@@ -33,6 +36,16 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
     let names: Vec<&str> = ABOUT.iter().map(|f| f.name).collect();
     html! {
         <section class="landing" data-testid="drop-zone">
+            if !props.link_files.is_empty() {
+                <div class="link-files" role="status" data-testid="link-files">
+                    <strong>{ "This link shows a view of local files." }</strong>
+                    { " Links do not carry files: drop " }
+                    { for props.link_files.iter().enumerate().map(|(i, name)| html! {
+                        <>{ if i > 0 { ", " } else { "" } }<code>{ crate::display::label(name) }</code></>
+                    }) }
+                    { " here (or open it) to see it." }
+                </div>
+            }
             <h1>{ "Drop a trace file anywhere on this page" }</h1>
             <p class="lede">
                 { "spanscope reads LM-program traces in your browser. Nothing is uploaded: the file never leaves this page." }

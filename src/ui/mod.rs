@@ -5,16 +5,19 @@
 mod app;
 mod drop_zone;
 mod error_banner;
-mod filter_bar;
+pub mod filter_bar;
 mod help;
 mod lm_call_pane;
 mod lm_calls_view;
 mod load_progress;
 mod loads;
+pub mod long_text;
 mod open_button;
+mod open_choice;
 mod payload_view;
 mod price_editor;
 mod report_view;
+mod row_limit;
 mod span_detail;
 pub mod state;
 mod steps_view;
@@ -24,6 +27,7 @@ mod trace_view;
 mod virtual_rows;
 
 pub use app::App;
+pub use filter_bar::FilterBar;
 pub use trace_list::TraceList;
 
 /// Mounts the app on the page body.

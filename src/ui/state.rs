@@ -228,8 +228,20 @@ impl AppState {
             .span
             .zip(session)
             .map(|(sp, s)| s.store.id(s.store.spans.span_id[sp.index()]).to_string());
+        // A view of local files names them: the link cannot open them.
+        let files = match (&self.source_url, session) {
+            (None, Some(s)) => s
+                .report
+                .files
+                .iter()
+                .filter(|f| f.error.is_none())
+                .map(|f| f.name.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
         ViewState {
             url: self.source_url.clone(),
+            files,
             filter: Some(self.filter.clone()).filter(|f| !f.trim().is_empty()),
             view: Some(self.view.id().to_string()).filter(|_| self.view != MainView::Traces),
             trace,
@@ -282,6 +294,27 @@ impl AppState {
         if filter != self.filter || self.table.rows.is_empty() {
             self.filter = filter;
             self.recompute_table();
+        }
+    }
+
+    /// The tab that shows what a span is about: an LM span's call, a
+    /// retriever's documents; `None` for other kinds.
+    fn about(&self, span: SpanIdx) -> Option<DetailTab> {
+        let session = self.session.as_ref()?;
+        match session.store.spans.kind.get(span.index())? {
+            crate::model::SpanKind::Llm => Some(DetailTab::Lm),
+            crate::model::SpanKind::Retriever => Some(DetailTab::Retrieval),
+            _ => None,
+        }
+    }
+
+    /// The tab after a click on a span: as Enter, what the span is about;
+    /// for other spans the tab stays, unless it is about another kind.
+    fn tab_for_click(&self, span: SpanIdx) -> DetailTab {
+        match self.about(span) {
+            Some(tab) => tab,
+            None if matches!(self.tab, DetailTab::Lm | DetailTab::Retrieval) => DetailTab::Overview,
+            None => self.tab,
         }
     }
 
@@ -377,6 +410,9 @@ impl Reducible for AppState {
             Action::SelectSpan(span) => {
                 next.span = span;
                 next.pane = Pane::Spans;
+                if let Some(span) = span {
+                    next.tab = next.tab_for_click(span);
+                }
             }
             Action::SetTab(tab) => next.tab = tab,
             Action::ToggleCollapsed(span) => {
@@ -384,6 +420,8 @@ impl Reducible for AppState {
                     next.collapsed.insert(span.0);
                 }
             }
+            // Keys behind the help overlay do nothing.
+            Action::Move(_) | Action::Open if next.show_help => {}
             Action::Move(delta) => next.move_selection(delta),
             Action::Open => match (next.pane, next.trace, next.span) {
                 (Pane::Traces, Some(trace), _) => {
@@ -394,15 +432,7 @@ impl Reducible for AppState {
                 }
                 (Pane::Spans, _, Some(span)) => {
                     // Enter opens what the span is about: its LM call, its documents.
-                    let kind = next
-                        .session
-                        .as_ref()
-                        .map(|s| s.store.spans.kind[span.index()]);
-                    next.tab = match kind {
-                        Some(crate::model::SpanKind::Llm) => DetailTab::Lm,
-                        Some(crate::model::SpanKind::Retriever) => DetailTab::Retrieval,
-                        _ => DetailTab::Overview,
-                    };
+                    next.tab = next.about(span).unwrap_or(DetailTab::Overview);
                 }
                 _ => next.move_selection(0),
             },

@@ -146,6 +146,79 @@ pub fn copy_text(text: &str) {
     }
 }
 
+/// Copies text to the clipboard and says whether the browser allowed it.
+pub async fn copy_text_checked(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    JsFuture::from(promise).await.is_ok()
+}
+
+/// Listens for an event yew has no attribute for (`compositionend`) on an
+/// element, for as long as the returned guard lives.
+pub fn listen(
+    target: &web_sys::EventTarget,
+    event: &'static str,
+    f: impl FnMut(&web_sys::Event) + 'static,
+) -> EventListener {
+    EventListener::new(target, event, f)
+}
+
+/// Watches an element's width (CSS pixels of its content box); stops when
+/// dropped.
+pub struct WidthWatch {
+    observer: web_sys::ResizeObserver,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl Drop for WidthWatch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// Calls `f(width)` now and whenever the element's width changes.
+pub fn watch_width(el: &web_sys::Element, f: impl Fn(f64) + 'static) -> Option<WidthWatch> {
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+        move |entries: js_sys::Array| {
+            let entry = entries
+                .get(0)
+                .dyn_into::<web_sys::ResizeObserverEntry>()
+                .ok();
+            if let Some(entry) = entry {
+                f(entry.content_rect().width());
+            }
+        },
+    );
+    let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    observer.observe(el);
+    Some(WidthWatch {
+        observer,
+        _callback: callback,
+    })
+}
+
+/// Runs `f` once, before the next frame is painted (after this one's
+/// layout): for work spread over frames so the page keeps painting.
+pub fn next_frame(f: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    let _ = window.request_animation_frame(callback.unchecked_ref());
+}
+
+/// Runs `f` once after `millis` milliseconds.
+pub fn after(millis: i32, f: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    let _ = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), millis);
+}
+
 /// The current location hash, with its `#`.
 pub fn location_hash() -> String {
     web_sys::window()
@@ -197,16 +270,74 @@ pub fn listen_for_navigation(f: impl Fn(String) + 'static) -> Vec<EventListener>
     ]
 }
 
-/// A key press, with whether it happened in a text field.
+/// What a key press went to. Global shortcuts act only on the page itself:
+/// a text field keeps its keys, a link or button keeps Enter and Space, a
+/// dialog keeps everything but Escape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyTarget {
+    /// The page (body, a row, the waterfall).
+    Page,
+    /// Something typed into: an input, a text area, a select, editable text.
+    TextField,
+    /// Something Enter or Space activates: a link, a button, a summary…
+    Control,
+    /// Anything inside a dialog.
+    Dialog,
+}
+
+/// A key press and what it went to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyPress {
     pub key: String,
-    pub in_text_field: bool,
+    pub target: KeyTarget,
     pub modifier: bool,
 }
 
-/// Calls `f` for every key press on the page; when `f` returns true the
-/// browser's default action is prevented.
+/// Elements Enter or Space activate.
+const CONTROLS: &str = "a[href], button, summary, label, [role=button], [role=link], [role=tab], [role=option], [role=checkbox], [role=menuitem]";
+/// Input types that are pressed, not typed into.
+const PRESSED_INPUTS: &[&str] = &[
+    "button", "submit", "reset", "checkbox", "radio", "file", "color", "image",
+];
+
+/// Classifies the element a key event went to.
+pub fn key_target(el: &web_sys::Element) -> KeyTarget {
+    let tag = el.tag_name();
+    let typed = match tag.as_str() {
+        "INPUT" => {
+            let kind = el
+                .get_attribute("type")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            !PRESSED_INPUTS.contains(&kind.as_str())
+        }
+        "TEXTAREA" | "SELECT" => true,
+        _ => el
+            .dyn_ref::<web_sys::HtmlElement>()
+            .is_some_and(|h| h.is_content_editable()),
+    };
+    if typed {
+        return KeyTarget::TextField;
+    }
+    if el
+        .closest("[role=dialog], [role=alertdialog], dialog")
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        return KeyTarget::Dialog;
+    }
+    let control = tag == "INPUT" || el.closest(CONTROLS).ok().flatten().is_some();
+    if control {
+        KeyTarget::Control
+    } else {
+        KeyTarget::Page
+    }
+}
+
+/// Calls `f` for every key press on the page that no element handled
+/// first (a component that uses a key calls `preventDefault`); when `f`
+/// returns true the browser's default action is prevented.
 pub fn listen_for_keys(f: impl Fn(KeyPress) -> bool + 'static) -> EventListener {
     let document = web_sys::window().and_then(|w| w.document());
     let target: web_sys::EventTarget = match document {
@@ -222,15 +353,16 @@ pub fn listen_for_keys(f: impl Fn(KeyPress) -> bool + 'static) -> EventListener 
             let Some(event) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                 return;
             };
-            let in_text_field = event
+            if event.default_prevented() || event.is_composing() {
+                return;
+            }
+            let target = event
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| {
-                    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                });
+                .map_or(KeyTarget::Page, |el| key_target(&el));
             let press = KeyPress {
                 key: event.key(),
-                in_text_field,
+                target,
                 modifier: event.ctrl_key() || event.meta_key() || event.alt_key(),
             };
             if f(press) {
