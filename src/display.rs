@@ -345,9 +345,80 @@ pub fn ellipsis(text: &str, max: usize) -> String {
     }
 }
 
+/// Characters of a name, key or value shown where one line is expected (a
+/// row, a chip, a header, a table cell): a longer one is cut with `…`, so a
+/// runaway or hostile string cannot stall the page's layout. Detail views
+/// show the whole value on request.
+pub const LABEL_CHARS: usize = 200;
+
+/// A one-line label: the first [`LABEL_CHARS`] characters, `…` when cut.
+pub fn label(text: &str) -> String {
+    if text.len() <= LABEL_CHARS {
+        return text.to_string();
+    }
+    ellipsis(text, LABEL_CHARS)
+}
+
+/// The button under a cut text: `Show all (1.2 MB)`.
+pub fn show_all(total_bytes: usize) -> String {
+    format!("Show all ({})", bytes(total_bytes as u64))
+}
+
+/// While a long text is being revealed: `Showing 2.1 MB of 20 MB…`.
+pub fn showing_of(shown_bytes: usize, total_bytes: usize) -> String {
+    format!(
+        "Showing {} of {}…",
+        bytes(shown_bytes as u64),
+        bytes(total_bytes as u64)
+    )
+}
+
+/// Under a capped table: `Showing 200 of 100,001 rows`.
+pub fn rows_shown(shown: usize, total: usize, noun: &str) -> String {
+    format!(
+        "Showing {} of {} {noun}",
+        grouped(shown as u64),
+        grouped(total as u64)
+    )
+}
+
+/// `Show 200 more`.
+pub fn show_more(n: usize) -> String {
+    format!("Show {} more", grouped(n as u64))
+}
+
+/// `100,001`: thousands separated.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_labels_are_cut_and_counts_grouped() {
+        assert_eq!(label("short"), "short");
+        let long = "A".repeat(1_000_000);
+        let cut = label(&long);
+        assert_eq!(cut.chars().count(), LABEL_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(grouped(100_001), "100,001");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(
+            rows_shown(200, 100_001, "rows"),
+            "Showing 200 of 100,001 rows"
+        );
+        assert_eq!(show_all(20_000_000), "Show all (20 MB)");
+    }
 
     #[test]
     fn shares_read_as_percentages() {

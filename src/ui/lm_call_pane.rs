@@ -2,6 +2,7 @@
 //! collapsed), tool calls with their arguments, the completion and its parsed
 //! DSPy fields, then model, provider, parameters, tokens, cost and latency.
 
+use super::long_text::LongText;
 use crate::analysis::lm_call::{lm_call_view, Message};
 use crate::display;
 use crate::load::Session;
@@ -25,12 +26,12 @@ fn bubble(message: &Message) -> Html {
     let role = message.role.clone();
     let body = html! {
         <>
-            <pre class="bubble-text">{ message.content.clone() }</pre>
+            <LongText text={Rc::<str>::from(message.content.as_str())} class="bubble-text" />
             { for message.tool_calls.iter().map(|call| html! {
                 <div class="tool-call">
-                    <span class="tool-name">{ format!("→ {}", call.name) }</span>
-                    if let Some(id) = &call.id { <span class="muted">{ format!(" ({id})") }</span> }
-                    <pre>{ call.arguments.clone() }</pre>
+                    <span class="tool-name">{ format!("→ {}", display::label(&call.name)) }</span>
+                    if let Some(id) = &call.id { <span class="muted">{ format!(" ({})", display::label(id)) }</span> }
+                    <LongText text={Rc::<str>::from(call.arguments.as_str())} />
                 </div>
             }) }
         </>
@@ -45,7 +46,7 @@ fn bubble(message: &Message) -> Html {
     } else {
         html! {
             <div class={classes!("bubble", format!("role-{role}"))} data-testid="lm-message" data-role={role.clone()}>
-                <div class="bubble-role">{ role.clone() }</div>
+                <div class="bubble-role">{ display::label(&role) }</div>
                 { body }
             </div>
         }
@@ -94,7 +95,7 @@ pub fn LmCallPane(props: &LmCallPaneProps) -> Html {
     html! {
         <div class="lm-call" data-testid="lm-call">
             <dl class="facts" data-testid="lm-facts">
-                { for facts.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v.clone() }</dd></> }) }
+                { for facts.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ super::payload_view::value_text(v) }</dd></> }) }
             </dl>
             <h3>{ "Prompt" }</h3>
             if view.input_messages.is_empty() {
@@ -109,13 +110,13 @@ pub fn LmCallPane(props: &LmCallPaneProps) -> Html {
             if !view.parsed_fields.is_empty() {
                 <h3>{ "Parsed output fields" }</h3>
                 <table class="kv" data-testid="parsed-fields">
-                    { for view.parsed_fields.iter().map(|(k, v)| html! { <tr><th>{ k.clone() }</th><td><pre>{ v.clone() }</pre></td></tr> }) }
+                    { for view.parsed_fields.iter().map(|(k, v)| html! { <tr><th>{ display::label(k) }</th><td><LongText text={Rc::<str>::from(v.as_str())} /></td></tr> }) }
                 </table>
             }
             if !view.parameters.is_empty() {
                 <h3>{ "Parameters" }</h3>
                 <table class="kv">
-                    { for view.parameters.iter().map(|(k, v)| html! { <tr><th>{ k.clone() }</th><td>{ v.clone() }</td></tr> }) }
+                    { for view.parameters.iter().map(|(k, v)| html! { <tr><th>{ display::label(k) }</th><td>{ super::payload_view::value_text(v) }</td></tr> }) }
                 </table>
             }
         </div>

@@ -2,6 +2,7 @@
 //! the file, else from the bundled price table), sortable; a click opens the
 //! call in its trace.
 
+use super::row_limit::{more_rows, use_row_limit};
 use super::state::DetailTab;
 use crate::analysis::prices::PriceTable;
 use crate::analysis::tokens::{tokens, CostSource};
@@ -39,6 +40,7 @@ enum Column {
 #[component]
 pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
     let sort = use_state(|| Column::Latency);
+    let limit = use_row_limit();
     let session = props.session.clone();
     let report = use_memo(
         (
@@ -72,7 +74,8 @@ pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
         let onclick = Callback::from(move |_: MouseEvent| sort.set(col));
         html! { <th><button class="sort" {onclick}>{ label }{ if active { " ↓" } else { "" } }</button></th> }
     };
-    let rows = calls.into_iter().take(2000).map(|c| {
+    let total = calls.len();
+    let rows = calls.into_iter().take(*limit).map(|c| {
         let (trace, span) = (c.trace, c.span);
         let onclick = props
             .on_open
@@ -89,8 +92,8 @@ pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
         let error = s.status[span.index()] == StatusCode::Error;
         html! {
             <tr data-testid="lm-call-row" {onclick} class={classes!(error.then_some("error"))}>
-                <td>{ store.str(s.name[span.index()]).to_string() }</td>
-                <td>{ c.model.clone() }</td>
+                <td>{ display::label(store.str(s.name[span.index()])) }</td>
+                <td>{ display::label(&c.model) }</td>
                 <td class="time">{ display::timestamp(s.start_nanos[span.index()]) }</td>
                 <td class="num">{ display::duration(latency(span)) }</td>
                 <td class="num">{ c.tokens.input_tokens }</td>
@@ -115,6 +118,7 @@ pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            { more_rows(&limit, total, "LM calls") }
         </div>
     }
 }

@@ -1,11 +1,30 @@
-//! A payload shown as a collapsible JSON tree (native `<details>`), or as
-//! plain text, with a copy button. Everything is rendered as text nodes:
-//! trace content is untrusted. Only http(s) strings become links.
+//! A payload shown as a collapsible JSON tree, or as plain text, with a
+//! copy button. Everything is rendered as text nodes: trace content is
+//! untrusted. Only http(s) strings become links.
+//!
+//! The tree is rendered from its rows (`analysis::json_rows`): a small one
+//! whole, a big one virtualised (only the rows in view exist, one line
+//! each; a click on a cut string shows it whole below the tree). Long text
+//! and long strings show a screenful first (`LongText`).
 
-use crate::analysis::payload::{payload, pretty, JsonNode, Payload};
+use super::long_text::LongText;
+use super::virtual_rows::VirtualRows;
+use crate::analysis::json_rows::{is_open, rows, visible, JsonRow, RowValue};
+use crate::analysis::long_text::is_long;
+use crate::analysis::payload::{payload, pretty, Payload};
+use crate::display;
 use crate::permalink::is_http_url;
 use crate::web;
+use std::collections::BTreeSet;
+use std::rc::Rc;
 use yew::prelude::*;
+
+/// Above this many open rows, the tree is virtualised.
+const VIRTUAL_ROWS: usize = 300;
+/// Row height of a virtualised tree (CSS px; matches the stylesheet).
+const ROW_HEIGHT: u32 = 20;
+/// Indentation steps with a class of their own (deeper rows share the last).
+const DEPTHS: u32 = 16;
 
 #[derive(Properties, PartialEq)]
 pub struct PayloadViewProps {
@@ -14,9 +33,18 @@ pub struct PayloadViewProps {
     pub label: AttrValue,
 }
 
+/// A payload read once: tree rows, or text.
+enum Parsed {
+    Tree(Rc<Vec<JsonRow>>),
+    Text(Rc<str>),
+}
+
 #[component]
 pub fn PayloadView(props: &PayloadViewProps) -> Html {
-    let parsed = use_memo(props.text.clone(), |text| payload(text));
+    let parsed = use_memo(props.text.clone(), |text| match payload(text) {
+        Payload::Json(node) => Parsed::Tree(Rc::new(rows(&node))),
+        Payload::Text(text) => Parsed::Text(Rc::from(text)),
+    });
     let copy = {
         let text = props.text.clone();
         Callback::from(move |_: MouseEvent| web::copy_text(&pretty(&text)))
@@ -29,8 +57,8 @@ pub fn PayloadView(props: &PayloadViewProps) -> Html {
             </div>
             {
                 match &*parsed {
-                    Payload::Json(node) => html! { <div class="json-tree">{ json_node(None, node, 0) }</div> },
-                    Payload::Text(text) => html! { <pre class="payload-text">{ text.clone() }</pre> },
+                    Parsed::Tree(rows) => html! { <JsonTree rows={rows.clone()} /> },
+                    Parsed::Text(text) => html! { <LongText text={text.clone()} class="payload-text" /> },
                 }
             }
         </div>
@@ -40,52 +68,144 @@ pub fn PayloadView(props: &PayloadViewProps) -> Html {
 /// Text, or a safe link when the whole value is an http(s) URL.
 pub fn text_or_link(text: &str) -> Html {
     if is_http_url(text) {
-        html! { <a href={text.to_string()} target="_blank" rel="noopener noreferrer">{ text.to_string() }</a> }
+        let shown = display::label(text);
+        html! { <a href={text.to_string()} target="_blank" rel="noopener noreferrer">{ shown }</a> }
     } else {
         html! { { text.to_string() } }
     }
 }
 
-fn key_label(key: Option<&str>) -> Html {
-    match key {
-        Some(k) => html! { <span class="json-key">{ format!("{k}: ") }</span> },
+/// A value of any length: short ones as text (or a link), long ones cut.
+pub fn value_text(text: &str) -> Html {
+    if is_long(text) {
+        html! { <LongText text={Rc::<str>::from(text)} /> }
+    } else {
+        text_or_link(text)
+    }
+}
+
+#[derive(Properties)]
+struct JsonTreeProps {
+    rows: Rc<Vec<JsonRow>>,
+}
+
+impl PartialEq for JsonTreeProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.rows, &other.rows)
+    }
+}
+
+#[component]
+fn JsonTree(props: &JsonTreeProps) -> Html {
+    let toggled = use_state(BTreeSet::<u32>::new);
+    // A cut string picked in a virtualised tree, shown whole below it.
+    let picked = use_state(|| None::<u32>);
+    let rows = props.rows.clone();
+    let shown = Rc::new(visible(&rows, &toggled));
+    let on_toggle = {
+        let toggled = toggled.clone();
+        Callback::from(move |row: u32| {
+            let mut next = (*toggled).clone();
+            if !next.remove(&row) {
+                next.insert(row);
+            }
+            toggled.set(next);
+        })
+    };
+    let on_pick = {
+        let picked = picked.clone();
+        Callback::from(move |row: u32| picked.set(Some(row)))
+    };
+    if shown.len() <= VIRTUAL_ROWS {
+        return html! {
+            <div class="json-tree" data-testid="json-tree">
+                { for shown.iter().map(|&i| json_row(&rows, i, &toggled, &on_toggle, None)) }
+            </div>
+        };
+    }
+    let render = {
+        let (rows, shown, toggled) = (rows.clone(), shown.clone(), toggled.clone());
+        Callback::from(move |n: usize| match shown.get(n) {
+            Some(&i) => json_row(&rows, i, &toggled, &on_toggle, Some(&on_pick)),
+            None => html! {},
+        })
+    };
+    let picked_text = (*picked).and_then(|i| match rows.get(i as usize).map(|r| &r.value) {
+        Some(RowValue::String(s)) => Some((i, Rc::<str>::from(s.as_str()))),
+        _ => None,
+    });
+    html! {
+        <div class="json-tree virtual" data-testid="json-tree" data-rows={shown.len().to_string()}>
+            <div class="json-scroll">
+                <VirtualRows row_count={shown.len()} row_height={ROW_HEIGHT} {render} testid="json-rows" />
+            </div>
+            if let Some((i, text)) = picked_text {
+                <div class="json-picked" data-testid="json-picked">
+                    <div class="muted">{ format!("{}:", rows.get(i as usize).and_then(|r| r.key.clone()).map(|k| display::label(&k)).unwrap_or_default()) }</div>
+                    <LongText {text} />
+                </div>
+            }
+        </div>
+    }
+}
+
+fn key_label(row: &JsonRow) -> Html {
+    match &row.key {
+        Some(k) => html! { <span class="json-key">{ format!("{}: ", display::label(k)) }</span> },
         None => html! {},
     }
 }
 
-fn json_node(key: Option<&str>, node: &JsonNode, depth: usize) -> Html {
-    match node {
-        JsonNode::Null => {
-            html! { <div class="json-leaf">{ key_label(key) }<span class="json-null">{ "null" }</span></div> }
-        }
-        JsonNode::Bool(b) => {
-            html! { <div class="json-leaf">{ key_label(key) }<span class="json-bool">{ b.to_string() }</span></div> }
-        }
-        JsonNode::Number(n) => {
-            html! { <div class="json-leaf">{ key_label(key) }<span class="json-num">{ n.clone() }</span></div> }
-        }
-        JsonNode::String(s) => html! {
-            <div class="json-leaf">{ key_label(key) }<span class="json-str">{ text_or_link(s) }</span></div>
+/// One row of the tree. In a virtualised tree (`on_pick` set) strings are
+/// one line; a cut one can be picked to show whole.
+fn json_row(
+    rows: &[JsonRow],
+    i: u32,
+    toggled: &BTreeSet<u32>,
+    on_toggle: &Callback<u32>,
+    on_pick: Option<&Callback<u32>>,
+) -> Html {
+    let Some(row) = rows.get(i as usize) else {
+        return html! {};
+    };
+    let depth = format!("depth-{}", row.depth.min(DEPTHS));
+    let value = match &row.value {
+        RowValue::Null => html! { <span class="json-null">{ "null" }</span> },
+        RowValue::Bool(b) => html! { <span class="json-bool">{ b.to_string() }</span> },
+        RowValue::Number(n) => html! { <span class="json-num">{ display::label(n) }</span> },
+        RowValue::String(s) => match on_pick {
+            None => html! { <span class="json-str">{ value_text(s) }</span> },
+            Some(pick) if display::label(s).len() < s.len() => {
+                let onclick = pick.reform(move |_: MouseEvent| i);
+                html! {
+                    <button class="json-str cut" {onclick} title="Show the whole value below the tree">
+                        { display::label(s) }<span class="muted">{ format!(" ({})", display::bytes(s.len() as u64)) }</span>
+                    </button>
+                }
+            }
+            Some(_) => html! { <span class="json-str">{ text_or_link(s) }</span> },
         },
-        JsonNode::Array { items, hidden } => {
-            let summary = format!("[{}]", items.len() + hidden);
-            html! {
-                <details class="json-branch" open={depth < 2}>
-                    <summary>{ key_label(key) }<span class="json-count">{ summary }</span></summary>
-                    { for items.iter().enumerate().map(|(i, n)| json_node(Some(&i.to_string()), n, depth + 1)) }
-                    if *hidden > 0 { <div class="json-more">{ format!("… {hidden} more") }</div> }
-                </details>
-            }
+        RowValue::Array { len, hidden } | RowValue::Object { len, hidden } => {
+            let open = is_open(rows, i, toggled);
+            let onclick = on_toggle.reform(move |_: MouseEvent| i);
+            let (l, r) = if matches!(row.value, RowValue::Array { .. }) {
+                ('[', ']')
+            } else {
+                ('{', '}')
+            };
+            return html! {
+                <div class={classes!("json-row", "json-branch", depth)}>
+                    <button class="json-toggle" {onclick} aria-expanded={open.to_string()}>
+                        <span class="json-twisty">{ if open { "▾" } else { "▸" } }</span>
+                        { key_label(row) }
+                        <span class="json-count">{ format!("{l}{}{r}", len + hidden) }</span>
+                    </button>
+                </div>
+            };
         }
-        JsonNode::Object { entries, hidden } => {
-            let summary = format!("{{{}}}", entries.len() + hidden);
-            html! {
-                <details class="json-branch" open={depth < 2}>
-                    <summary>{ key_label(key) }<span class="json-count">{ summary }</span></summary>
-                    { for entries.iter().map(|(k, n)| json_node(Some(k), n, depth + 1)) }
-                    if *hidden > 0 { <div class="json-more">{ format!("… {hidden} more") }</div> }
-                </details>
-            }
+        RowValue::More(n) => {
+            return html! { <div class={classes!("json-row", "json-more", depth)}>{ format!("… {n} more") }</div> };
         }
-    }
+    };
+    html! { <div class={classes!("json-row", "json-leaf", depth)}>{ key_label(row) }{ value }</div> }
 }

@@ -2,6 +2,7 @@
 //! LM calls, from the bundled table (its source and date shown) or set here.
 //! A price set here wins over the table and over costs the file reports.
 
+use super::row_limit::{more_rows, use_row_limit};
 use crate::analysis::prices::{Price, PriceOrigin, PriceTable};
 use crate::display;
 use std::rc::Rc;
@@ -19,7 +20,8 @@ pub struct PriceEditorProps {
 
 #[component]
 pub fn PriceEditor(props: &PriceEditorProps) -> Html {
-    let rows = props.models.iter().map(|model| {
+    let limit = use_row_limit();
+    let rows = props.models.iter().take(*limit).map(|model| {
         let found = props.prices.lookup(model);
         let price = found.map(|(e, _)| e.price);
         let origin = match found.map(|(_, o)| o) {
@@ -48,8 +50,8 @@ pub fn PriceEditor(props: &PriceEditorProps) -> Html {
             }
         };
         html! {
-            <tr data-testid="price-row" data-model={model.clone()}>
-                <td>{ model.clone() }</td>
+            <tr data-testid="price-row" data-model={display::label(model)}>
+                <td>{ display::label(model) }</td>
                 { field("input USD per 1M tokens", price.map(|p| p.input_per_mtok), |p, v| p.input_per_mtok = v) }
                 { field("cached input USD per 1M tokens", price.map(|p| p.cached_input_per_mtok), |p, v| p.cached_input_per_mtok = v) }
                 { field("output USD per 1M tokens", price.map(|p| p.output_per_mtok), |p, v| p.output_per_mtok = v) }
@@ -66,6 +68,7 @@ pub fn PriceEditor(props: &PriceEditorProps) -> Html {
                     <th class="num">{ "Output" }</th><th>{ "From" }</th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            { more_rows(&limit, props.models.len(), "models") }
             <p class="muted">
                 { format!("Bundled table: {} ({}). ", props.prices.source, props.prices.as_of) }
                 { display::plural(props.prices.overrides.len() as u64, "what-if price", "what-if prices") }{ " set. " }

@@ -3,7 +3,9 @@
 //! attribute table, and events with stack traces.
 
 use super::lm_call_pane::LmCallPane;
-use super::payload_view::{text_or_link, PayloadView};
+use super::long_text::LongText;
+use super::payload_view::{value_text, PayloadView};
+use super::row_limit::{more_rows, use_row_limit};
 use super::state::DetailTab;
 use super::trace_view::kind_icon;
 use crate::analysis::retrieval::{hops, Hop};
@@ -55,13 +57,15 @@ pub fn SpanDetail(props: &SpanDetailProps) -> Html {
         DetailTab::Attributes => {
             html! { <AttributeTable session={props.session.clone()} span={props.span} /> }
         }
-        DetailTab::Events => events(&props.session, props.span),
+        DetailTab::Events => {
+            html! { <EventList session={props.session.clone()} span={props.span} /> }
+        }
     };
     html! {
         <aside class="span-detail" data-testid="span-detail">
             <header class="detail-head">
                 <span class={classes!("kind-badge", format!("kind-{kind}"))}>{ kind_icon(kind) }{ " " }{ kind.as_str() }</span>
-                <h2>{ store.str(s.name[i]).to_string() }</h2>
+                <h2 title={display::label(store.str(s.name[i]))}>{ display::label(store.str(s.name[i])) }</h2>
                 if s.status[i] == StatusCode::Error { <span class="status-error">{ "error" }</span> }
             </header>
             <nav class="tabs" role="tablist">{ for tabs }</nav>
@@ -106,6 +110,7 @@ fn overview(session: &Session, span: SpanIdx) -> Html {
         store.id(s.span_id[s.parent[i] as usize]).to_string()
     };
     let mut facts = vec![
+        ("Name", store.str(s.name[i]).to_string()),
         ("Kind", s.kind[i].as_str().to_string()),
         ("Status", s.status[i].as_str().to_string()),
         (
@@ -146,14 +151,15 @@ fn overview(session: &Session, span: SpanIdx) -> Html {
     let message = s.status_message[i].map(|t| store.text(t).into_owned());
     html! {
         <div class="overview">
-            <dl class="facts">{ for facts.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }</dl>
+            <dl class="facts">{ for facts.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ value_text(&v) }</dd></> }) }</dl>
             if let Some(message) = message {
-                <div class="error-box" data-testid="status-message"><strong>{ "Status message" }</strong><pre>{ message }</pre></div>
+                <div class="error-box" data-testid="status-message"><strong>{ "Status message" }</strong>{ value_text(&message) }</div>
             }
             if let Some((kind, message, stack)) = exc {
                 <div class="error-box" data-testid="exception">
-                    <strong>{ format!("{kind}: {message}") }</strong>
-                    if !stack.is_empty() { <pre class="stack">{ stack }</pre> }
+                    <strong>{ format!("{}: {}", display::label(&kind), display::label(&message)) }</strong>
+                    if display::label(&message).len() < message.len() { { value_text(&message) } }
+                    if !stack.is_empty() { <LongText text={Rc::<str>::from(stack)} class="stack" /> }
                 </div>
             }
         </div>
@@ -194,7 +200,7 @@ fn retrieval(session: &Session, span: SpanIdx) -> Html {
                     { " · " }{ store.str(store.spans.name[h.span.index()]).to_string() }
                     { " · " }{ display::plural(h.documents.len() as u64, "document", "documents") }
                 </h4>
-                if let Some(query) = &h.query { <p><span class="muted">{ "Query: " }</span>{ query.clone() }</p> }
+                if let Some(query) = &h.query { <p><span class="muted">{ "Query: " }</span>{ value_text(query) }</p> }
                 <ol class="documents">
                     { for h.documents.iter().map(|d| html! {
                         <li data-testid="retrieved-document">
@@ -204,8 +210,8 @@ fn retrieval(session: &Session, span: SpanIdx) -> Html {
                                     { d.score.map(|s| format!("score {s:.4}")).unwrap_or_default() }
                                 </div>
                             }
-                            <pre>{ d.content.clone() }</pre>
-                            if let Some(meta) = &d.metadata { <pre class="muted">{ meta.clone() }</pre> }
+                            <LongText text={Rc::<str>::from(d.content.as_str())} />
+                            if let Some(meta) = &d.metadata { <LongText text={Rc::<str>::from(meta.as_str())} class="muted" /> }
                         </li>
                     }) }
                 </ol>
@@ -215,27 +221,45 @@ fn retrieval(session: &Session, span: SpanIdx) -> Html {
     html! { <div class="retrieval">{ for all.iter().enumerate().map(hop) }</div> }
 }
 
-fn events(session: &Session, span: SpanIdx) -> Html {
-    let store = &session.store;
-    let rows: Vec<usize> = store.span_events(span).collect();
+#[derive(Properties)]
+struct EventListProps {
+    session: Rc<Session>,
+    span: SpanIdx,
+}
+
+impl PartialEq for EventListProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &other.session) && self.span == other.span
+    }
+}
+
+#[component]
+fn EventList(props: &EventListProps) -> Html {
+    let limit = use_row_limit();
+    let store = &props.session.store;
+    let rows = store.span_events(props.span);
     if rows.is_empty() {
         return html! { <p class="muted">{ "No events." }</p> };
     }
-    let t0 = store.spans.start_nanos[span.index()];
+    let total = rows.len();
+    let t0 = store.spans.start_nanos[props.span.index()];
     html! {
-        <ol class="events" data-testid="events">
-            { for rows.into_iter().map(|e| html! {
-                <li>
-                    <strong>{ store.str(store.events.name[e]).to_string() }</strong>
-                    <span class="muted">{ format!(" +{}", display::duration(store.events.time_nanos[e] - t0)) }</span>
-                    <table class="kv">
-                        { for store.event_attrs(e).map(|(k, v)| html! {
-                            <tr><th>{ store.str(k).to_string() }</th><td><pre>{ store.attr_text(v).into_owned() }</pre></td></tr>
-                        }) }
-                    </table>
-                </li>
-            }) }
-        </ol>
+        <>
+            <ol class="events" data-testid="events">
+                { for rows.take(*limit).map(|e| html! {
+                    <li>
+                        <strong>{ display::label(store.str(store.events.name[e])) }</strong>
+                        <span class="muted">{ format!(" +{}", display::duration(store.events.time_nanos[e] - t0)) }</span>
+                        <table class="kv">
+                            { for store.event_attrs(e).map(|(k, v)| html! {
+                                <tr><th>{ key_text(store.str(k)) }</th><td><LongText text={Rc::<str>::from(store.attr_text(v))} /></td></tr>
+                            }) }
+                        </table>
+                    </li>
+                }) }
+            </ol>
+            { more_rows(&limit, total, "events") }
+        </>
     }
 }
 
@@ -251,12 +275,41 @@ impl PartialEq for AttributeTableProps {
     }
 }
 
+/// A key of any length: one line, cut; a cut one can be shown whole.
+fn key_text(key: &str) -> Html {
+    if display::label(key).len() < key.len() {
+        html! {
+            <details class="long-key">
+                <summary>{ display::label(key) }</summary>
+                <LongText text={Rc::<str>::from(key)} />
+            </details>
+        }
+    } else {
+        html! { { key.to_string() } }
+    }
+}
+
 /// All attributes of a span (and its resource), filtered by a search box.
 #[component]
 pub fn AttributeTable(props: &AttributeTableProps) -> Html {
     let query = use_state(String::new);
-    let store = &props.session.store;
-    let needle = query.to_lowercase();
+    let limit = use_row_limit();
+    // Decoded once per span, not on every keystroke in the search box.
+    let all = use_memo((Rc::as_ptr(&props.session) as usize, props.span), {
+        let session = props.session.clone();
+        move |&(_, span)| {
+            let store = &session.store;
+            store
+                .span_attrs(span)
+                .map(|(k, v)| {
+                    (
+                        Rc::<str>::from(store.str(k)),
+                        Rc::<str>::from(store.attr_text(v)),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    });
     let oninput = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| {
@@ -265,23 +318,36 @@ pub fn AttributeTable(props: &AttributeTableProps) -> Html {
             }
         })
     };
-    let rows: Vec<(String, String)> = store
-        .span_attrs(props.span)
-        .map(|(k, v)| (store.str(k).to_string(), store.attr_text(v).into_owned()))
+    let needle = query.to_lowercase();
+    let rows: Vec<&(Rc<str>, Rc<str>)> = all
+        .iter()
         .filter(|(k, v)| {
-            needle.is_empty()
-                || k.to_lowercase().contains(&needle)
-                || v.to_lowercase().contains(&needle)
+            needle.is_empty() || contains_any_case(k, &needle) || contains_any_case(v, &needle)
         })
         .collect();
     html! {
         <div class="attributes">
-            <input class="search" type="search" placeholder="Search attributes" value={(*query).clone()} {oninput} />
+            <input class="search" type="search" placeholder="Search attributes" aria-label="Search attributes"
+                value={(*query).clone()} {oninput} data-testid="attribute-search" />
             <table class="kv" data-testid="attributes">
-                { for rows.iter().map(|(k, v)| html! {
-                    <tr><th>{ k.clone() }</th><td class="attr-value">{ text_or_link(v) }</td></tr>
+                { for rows.iter().take(*limit).map(|(k, v)| html! {
+                    <tr><th>{ key_text(k) }</th><td class="attr-value">{ value_text(v) }</td></tr>
                 }) }
             </table>
+            { more_rows(&limit, rows.len(), "attributes") }
         </div>
     }
+}
+
+/// `haystack` contains the lowercase `needle`, ignoring case.
+fn contains_any_case(haystack: &str, needle: &str) -> bool {
+    if haystack.is_ascii() && needle.is_ascii() {
+        let n = needle.as_bytes();
+        return n.is_empty()
+            || haystack
+                .as_bytes()
+                .windows(n.len())
+                .any(|w| w.eq_ignore_ascii_case(n));
+    }
+    haystack.to_lowercase().contains(needle)
 }

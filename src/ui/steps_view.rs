@@ -3,7 +3,9 @@
 //! and the traces grouped by a metadata key side by side.
 
 use super::price_editor::PriceEditor;
+use super::row_limit::{more_rows, use_row_limit};
 use crate::analysis::group_by::{group_by, GroupKey};
+use crate::analysis::group_keys::{group_keys, KeyChoice, KeySource};
 use crate::analysis::latency::{latency, LatencyRow};
 use crate::analysis::prices::{Price, PriceTable};
 use crate::analysis::tokens::tokens;
@@ -11,7 +13,7 @@ use crate::analysis::trace_table::TraceTable;
 use crate::display;
 use crate::load::Session;
 use std::rc::Rc;
-use web_sys::HtmlInputElement;
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 #[derive(Properties)]
@@ -31,7 +33,15 @@ impl PartialEq for StepsViewProps {
     }
 }
 
-fn latency_table(title: &str, rows: &[LatencyRow], testid: &'static str) -> Html {
+/// Slowest-step chips shown; the rest are in the per-step table.
+const SLOWEST_CHIPS: usize = 12;
+
+fn latency_table(
+    title: &str,
+    rows: &[LatencyRow],
+    testid: &'static str,
+    limit: &UseStateHandle<usize>,
+) -> Html {
     html! {
         <section>
             <h3>{ title }</h3>
@@ -41,9 +51,9 @@ fn latency_table(title: &str, rows: &[LatencyRow], testid: &'static str) -> Html
                     <th class="num">{ "p99" }</th><th class="num">{ "Max" }</th><th class="num">{ "Total" }</th><th class="num">{ "Errors" }</th>
                 </tr></thead>
                 <tbody>
-                    { for rows.iter().map(|r| html! {
+                    { for rows.iter().take(**limit).map(|r| html! {
                         <tr>
-                            <td>{ r.key.clone() }</td>
+                            <td title={display::label(&r.key)}>{ display::label(&r.key) }</td>
                             <td class="num">{ r.latency.count }</td>
                             <td class="num">{ display::duration(r.latency.p50_nanos) }</td>
                             <td class="num">{ display::duration(r.latency.p90_nanos) }</td>
@@ -55,35 +65,90 @@ fn latency_table(title: &str, rows: &[LatencyRow], testid: &'static str) -> Html
                     }) }
                 </tbody>
             </table>
+            { more_rows(limit, rows.len(), "rows") }
         </section>
     }
 }
 
+/// A group-by key in the picker: `compiled — metadata · 2 values · 12 traces`.
+fn key_option(choice: &KeyChoice) -> String {
+    let source = match choice.source {
+        KeySource::Model => "LM calls",
+        KeySource::Service => "spans",
+        KeySource::Metadata => "trace metadata",
+        KeySource::Resource => "resource",
+        KeySource::SpanAttribute => "root span attribute",
+    };
+    format!(
+        "{} — {} · {} · {}",
+        display::label(&choice.name),
+        source,
+        display::plural(choice.values, "value", "values"),
+        display::plural(choice.traces, "trace", "traces")
+    )
+}
+
 #[component]
 pub fn StepsView(props: &StepsViewProps) -> Html {
-    let key = use_state(|| "environment".to_string());
-    let (store, index, traces) = (
-        &props.session.store,
-        &props.session.index,
-        &props.table.rows,
+    // The key picked in the group-by picker (the first offered until then).
+    let picked = use_state(|| None::<GroupKey>);
+    let (name_limit, model_limit, token_limit) =
+        (use_row_limit(), use_row_limit(), use_row_limit());
+    let at = (
+        Rc::as_ptr(&props.table) as usize,
+        Rc::as_ptr(&props.prices) as usize,
     );
-    let prices = &*props.prices;
-    let report = latency(store, index, traces);
-    let token_report = tokens(store, index, traces, prices);
+    // Computed when the listed traces or the prices change, not per render.
+    let report = use_memo(at.0, {
+        let (session, table) = (props.session.clone(), props.table.clone());
+        move |_| latency(&session.store, &session.index, &table.rows)
+    });
+    let token_report = use_memo(at, {
+        let (session, table, prices) = (
+            props.session.clone(),
+            props.table.clone(),
+            props.prices.clone(),
+        );
+        move |_| tokens(&session.store, &session.index, &table.rows, &prices)
+    });
+    let choices = use_memo(at.0, {
+        let (session, table) = (props.session.clone(), props.table.clone());
+        move |_| group_keys(&session.store, &session.index, &table.rows)
+    });
+    let key = (*picked)
+        .clone()
+        .filter(|k| choices.iter().any(|c| &c.key == k))
+        .or_else(|| choices.first().map(|c| c.key.clone()))
+        .unwrap_or_else(|| GroupKey::Any("environment".into()));
+    let groups = use_memo((at, key.clone()), {
+        let (session, table, prices) = (
+            props.session.clone(),
+            props.table.clone(),
+            props.prices.clone(),
+        );
+        move |(_, key)| group_by(&session.store, &session.index, &table.rows, key, &prices)
+    });
     let models: Vec<String> = token_report
         .by_model
         .iter()
         .map(|m| m.model.clone())
         .collect();
-    let groups = group_by(store, index, traces, &GroupKey::Any((*key).clone()), prices);
     let onchange = {
-        let key = key.clone();
+        let (picked, choices) = (picked.clone(), choices.clone());
         Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                key.set(input.value());
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                let chosen = select
+                    .value()
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| choices.get(i));
+                picked.set(chosen.map(|c| c.key.clone()));
             }
         })
     };
+    let options = choices.iter().enumerate().map(|(i, c)| {
+        html! { <option value={i.to_string()} selected={c.key == key}>{ key_option(c) }</option> }
+    });
     html! {
         <div class="table-view steps" data-testid="steps">
             <p class="muted">
@@ -95,38 +160,47 @@ pub fn StepsView(props: &StepsViewProps) -> Html {
             if !report.slowest_steps.is_empty() {
                 <section>
                     <h3>{ "Slowest step per trace" }</h3>
-                    <p>{ for report.slowest_steps.iter().map(|s| html! {
-                        <span class="chip">{ s.name.clone() }<span class="count">{ display::plural(s.traces, "trace", "traces") }</span></span>
-                    }) }</p>
+                    <p>
+                        { for report.slowest_steps.iter().take(SLOWEST_CHIPS).map(|s| html! {
+                            <span class="chip">{ display::label(&s.name) }<span class="count">{ display::plural(s.traces, "trace", "traces") }</span></span>
+                        }) }
+                        if report.slowest_steps.len() > SLOWEST_CHIPS {
+                            <span class="muted">{ format!(" and {} more (see the table below)", display::plural((report.slowest_steps.len() - SLOWEST_CHIPS) as u64, "step", "steps")) }</span>
+                        }
+                    </p>
                 </section>
             }
-            { latency_table("Per step (span name)", &report.by_name, "steps-by-name") }
-            { latency_table("Per model", &report.by_model, "steps-by-model") }
+            { latency_table("Per step (span name)", &report.by_name, "steps-by-name", &name_limit) }
+            { latency_table("Per model", &report.by_model, "steps-by-model", &model_limit) }
             <section>
                 <h3>{ "Tokens and cost per model" }</h3>
                 <table class="data">
                     <thead><tr><th>{ "Model" }</th><th class="num">{ "LM calls" }</th><th class="num">{ "Input" }</th><th class="num">{ "Output" }</th>
                         <th class="num">{ "Cached" }</th><th class="num">{ "Reasoning" }</th><th class="num">{ "Cost" }</th></tr></thead>
-                    <tbody>{ for token_report.by_model.iter().map(|m| html! {
-                        <tr><td>{ m.model.clone() }</td><td class="num">{ m.totals.lm_calls }</td>
+                    <tbody>{ for token_report.by_model.iter().take(*token_limit).map(|m| html! {
+                        <tr><td>{ display::label(&m.model) }</td><td class="num">{ m.totals.lm_calls }</td>
                             <td class="num">{ m.totals.tokens.input_tokens }</td><td class="num">{ m.totals.tokens.output_tokens }</td>
                             <td class="num">{ m.totals.tokens.cached_tokens }</td><td class="num">{ m.totals.tokens.reasoning_tokens }</td>
                             <td class="num">{ display::cost_usd(m.totals.cost_usd) }</td></tr>
                     }) }</tbody>
                 </table>
+                { more_rows(&token_limit, token_report.by_model.len(), "models") }
                 <p class="muted">{ format!("Cost from the file where present, else from the price table: {} ({}).", token_report.price_source, token_report.price_as_of) }</p>
             </section>
             <PriceEditor {models} prices={props.prices.clone()} on_price={props.on_price.clone()} on_reset={props.on_reset_prices.clone()} />
             <section>
                 <h3>
-                    { "Group traces by " }
-                    <input class="group-key" value={(*key).clone()} {onchange} data-testid="group-key"
-                        placeholder="metadata key: compiled, optimizer, environment, model…" />
+                    <label for="group-key">{ "Group traces by " }</label>
+                    if choices.is_empty() {
+                        <span class="muted">{ "(no metadata, resource or root-span key in the listed traces)" }</span>
+                    } else {
+                        <select id="group-key" class="group-key" {onchange} data-testid="group-key">{ for options }</select>
+                    }
                 </h3>
                 <div class="groups" data-testid="groups">
-                    { for groups.iter().map(|g| html! {
+                    { for groups.iter().take(60).map(|g| html! {
                         <div class="group-card">
-                            <h4>{ g.value.clone().unwrap_or_else(|| "(none)".to_string()) }</h4>
+                            <h4>{ g.value.as_deref().map(display::label).unwrap_or_else(|| "(none)".to_string()) }</h4>
                             <dl class="facts">
                                 <dt>{ "Traces" }</dt><dd>{ g.traces.len() }</dd>
                                 <dt>{ "Error rate" }</dt><dd>{ display::percent(g.error_rate) }</dd>
