@@ -232,12 +232,30 @@ pub struct Axis {
 /// a multiple of it, so one step less would have had 9 or more ticks and
 /// this one has at least 4 (for windows over ~20 ns; a 1 ns window has 2).
 pub fn axis(window: Window) -> Axis {
+    axis_fitting(window, MAX_TICKS)
+}
+
+/// Room each tick label gets on the axis (CSS pixels): `1.205 s` and a gap.
+pub const TICK_SPACING_PX: f64 = 60.0;
+
+/// At most how many ticks an axis `width_px` wide holds without labels
+/// overlapping (2 to [`MAX_TICKS`]).
+pub fn ticks_for_width(width_px: f64) -> i64 {
+    if !width_px.is_finite() {
+        return MAX_TICKS;
+    }
+    ((width_px / TICK_SPACING_PX).floor() as i64).clamp(2, MAX_TICKS)
+}
+
+/// [`axis`] with at most `max_ticks` ticks (at least 2): for a narrow axis.
+pub fn axis_fitting(window: Window, max_ticks: i64) -> Axis {
+    let max_ticks = max_ticks.clamp(2, MAX_TICKS);
     let (start, end) = (
         window.start_nanos,
         window.start_nanos.saturating_add(window.width_nanos()),
     );
     let step = nice_steps()
-        .find(|&step| tick_count(start, end, step) <= MAX_TICKS)
+        .find(|&step| tick_count(start, end, step) <= max_ticks)
         .unwrap_or(i64::MAX);
     let first = start.div_euclid(step) + i64::from(start.rem_euclid(step) != 0);
     let last = end.div_euclid(step);
@@ -499,6 +517,20 @@ mod tests {
             tick_nanos(w(100, 1_899)),
             [250, 500, 750, 1_000, 1_250, 1_500, 1_750]
         );
+    }
+
+    #[test]
+    fn a_narrow_axis_gets_fewer_ticks() {
+        assert_eq!(ticks_for_width(130.0), 2);
+        assert_eq!(ticks_for_width(250.0), 4);
+        assert_eq!(ticks_for_width(5000.0), MAX_TICKS);
+        assert_eq!(ticks_for_width(f64::NAN), MAX_TICKS);
+        for width in [21, 99, 1_799, 3_400_000_000] {
+            for max in 2..=MAX_TICKS {
+                let n = axis_fitting(w(0, width), max).ticks.len() as i64;
+                assert!(n <= max && n >= 1, "{width} ns, at most {max}: {n}");
+            }
+        }
     }
 
     #[test]

@@ -51,7 +51,7 @@ fn row(session: &Session, trace: TraceIdx, selected: bool, on_select: &Callback<
     let onclick = on_select.reform(move |_: MouseEvent| trace);
     html! {
         <div class={classes!("trace-row", selected.then_some("selected"))} data-testid="trace-row" data-trace-id={trace_id} {onclick}>
-            <span class="name" title={root_name.to_string()}>{ root_name }</span>
+            <span class="name" title={display::label(root_name)}>{ display::label(root_name) }</span>
             <span class="time">{ display::timestamp(t.start_nanos) }</span>
             <span class="num">{ display::duration(t.duration_nanos()) }</span>
             <span class="num">{ t.spans }</span>

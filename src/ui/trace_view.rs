@@ -85,7 +85,7 @@ impl PartialEq for TraceViewProps {
 pub fn kind_icon(kind: SpanKind) -> &'static str {
     match kind {
         SpanKind::Llm => "✦",
-        SpanKind::Chain => "▸",
+        SpanKind::Chain => "◇",
         SpanKind::Retriever => "⌕",
         SpanKind::Tool => "⚒",
         SpanKind::Agent => "◎",
@@ -130,6 +130,18 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
     {
         let zoom = zoom.clone();
         use_effect_with(key, move |_| zoom.set(None));
+    }
+    // The axis's width decides how many tick labels fit on it.
+    let axis_ref = use_node_ref();
+    let axis_px = use_state_eq(|| 0i32);
+    {
+        let (axis_ref, axis_px) = (axis_ref.clone(), axis_px.clone());
+        use_effect_with((), move |_| {
+            let watch = axis_ref.cast::<Element>().and_then(|el| {
+                crate::web::watch_width(&el, move |w| axis_px.set(w.round() as i32))
+            });
+            move || drop(watch)
+        });
     }
     let drag = use_mut_ref(|| None::<Drag>);
     let band = use_state_eq(|| None::<Band>);
@@ -259,7 +271,11 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
             band.set(None);
         })
     };
-    let axis = waterfall::axis(view);
+    let max_ticks = match *axis_px {
+        px if px > 0 => waterfall::ticks_for_width(f64::from(px)),
+        _ => waterfall::MAX_TICKS,
+    };
+    let axis = waterfall::axis_fitting(view, max_ticks);
     let ticks = axis.ticks.iter().map(|tick| {
         let label = display::axis_time(tick.nanos, axis.step_nanos);
         let style = format!("left:{:.4}%", tick.pct);
@@ -274,7 +290,7 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
     html! {
         <section class="trace-view" data-testid="trace-view" {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
             <header class="trace-header">
-                <h2 title={root_name.to_string()}>{ root_name }</h2>
+                <h2 title={display::label(root_name)}>{ display::label(root_name) }</h2>
                 <span>{ display::timestamp(t.start_nanos) }</span>
                 <span>{ display::duration(t.duration_nanos()) }</span>
                 <span>{ display::plural(u64::from(t.spans), "span", "spans") }</span>
@@ -303,7 +319,7 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
                 <table class="breakdown-table">
                     { for breakdown.by_name.iter().take(6).map(|row| html! {
                         <tr>
-                            <td class="name">{ row.name.clone() }</td>
+                            <td class="name" title={display::label(&row.name)}>{ display::label(&row.name) }</td>
                             <td class="num">{ display::duration(row.self_nanos) }</td>
                             <td class="share"><span class="share-bar" style={format!("width:{:.1}%", row.share * 100.0)} /></td>
                             <td class="num">{ display::percent(row.share) }</td>
@@ -324,7 +340,7 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
             }
             <div class="span-grid-head">
                 <span class="tree-col">{ "Span" }</span>
-                <span class={classes!("bar-col", "axis", zoomed.is_some().then_some("zoomed"))} data-testid="waterfall-axis"
+                <span ref={axis_ref} class={classes!("bar-col", "axis", zoomed.is_some().then_some("zoomed"))} data-testid="waterfall-axis"
                     title="Drag to zoom into a time window; double-click a bar to zoom to its span">
                     { for ticks }
                     { zoom_band(*band) }
@@ -352,7 +368,7 @@ fn span_row(session: &Session, row: &TreeRow, cx: &RowContext) -> Html {
     let s = &store.spans;
     let kind = s.kind[i];
     let is_error = s.status[i] == StatusCode::Error;
-    let name = store.str(s.name[i]).to_string();
+    let name = display::label(store.str(s.name[i]));
     let span = row.span;
     let selected = cx.selected == Some(span);
     let on_path = cx.critical.as_ref().is_some_and(|c| c.contains(&span.0));

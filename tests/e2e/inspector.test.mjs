@@ -4,15 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { start, dropFiles, fixture, summary, ROOT } from './harness.mjs';
+import { start, dropFiles, fixture, summary, typeInto, ROOT } from './harness.mjs';
 
-const SCREENSHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
 const CLI = join(ROOT, 'target', 'release', 'spanscope');
 
 let app;
-before(async () => { app = await start(); mkdirSync(SCREENSHOTS, { recursive: true }); });
+before(async () => { app = await start(); });
 after(async () => { await app?.stop(); });
 
 async function dropped(file) {
@@ -31,7 +29,6 @@ test('multi-hop RAG: open the slowest trace, its LM call shows system and user m
   assert.equal(durations.length, 3);
   await rows.first().click();
   await page.getByTestId('trace-view').waitFor();
-  await page.screenshot({ path: join(SCREENSHOTS, 'trace-view.png') });
   // The first LM call of the trace (innermost LLM span).
   await page.locator('[data-testid=span-row].lm-call').first().click();
   await page.getByTestId('tab-lm').click();
@@ -39,13 +36,12 @@ test('multi-hop RAG: open the slowest trace, its LM call shows system and user m
   assert.ok(roles.includes('system'), `roles: ${roles}`);
   assert.ok(roles.includes('user'), `roles: ${roles}`);
   assert.match(await page.getByTestId('lm-facts').textContent(), /Modelgpt-4o-mini/);
-  await page.screenshot({ path: join(SCREENSHOTS, 'lm-call.png') });
   assert.deepEqual(page.errors, []);
 });
 
 test('status:error leaves only failing traces, and the failing span shows its exception', async () => {
   const page = await dropped(fixture('otlp-jsonl', 'dspy-all-scenarios.filexporter.jsonl'));
-  await page.getByTestId('filter-input').fill('status:error');
+  await typeInto(page, page.getByTestId('filter-input'), 'status:error');
   await page.getByTestId('filter-count').filter({ hasText: '5 traces' }).waitFor();
   const rows = page.getByTestId('trace-row');
   const errorCells = await rows.locator(':scope > span:nth-child(6)').allTextContents();
@@ -53,13 +49,15 @@ test('status:error leaves only failing traces, and the failing span shows its ex
   assert.ok(errorCells.every((n) => Number(n) > 0), `error counts: ${errorCells}`);
   await rows.first().click();
   await page.locator('[data-testid=span-row].error').last().click();
+  // An LM span opens on its LM call; the exception is in the overview.
+  await page.getByTestId('tab-overview').click();
   const detail = page.getByTestId('span-detail');
   await detail.getByTestId('exception').waitFor();
   assert.match(await detail.getByTestId('exception').textContent(), /Error/);
   // The filter is part of the link.
   assert.match(await page.evaluate(() => location.hash), /filter=status%3Aerror/);
   // Inline error for a bad filter, pointing at the offending text.
-  await page.getByTestId('filter-input').fill('dur>2x');
+  await typeInto(page, page.getByTestId('filter-input'), 'dur>2x');
   assert.match(await page.getByTestId('filter-error').textContent(), /2x/);
 });
 
@@ -182,9 +180,8 @@ test('what-if prices: editing a model price recosts its LM calls', async () => {
   const row = page.locator('[data-testid=price-row][data-model="openai/gpt-4o-mini"]');
   await row.waitFor();
   const output = row.locator('input').nth(2);
-  await output.fill('100');
-  await output.press('Enter');
-  await output.blur();
+  await typeInto(page, output, '100');
+  await page.keyboard.press('Tab');
   await page.getByTestId('prices').filter({ hasText: '1 what-if price set' }).waitFor();
   await page.getByTestId('view-lm-calls').click();
   const costs = await page.getByTestId('lm-call-row').locator('td:nth-child(7)').allTextContents();
