@@ -73,6 +73,15 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
     let show_facets = use_state_eq(|| false);
     // Where the caret goes after a suggestion is put in.
     let pending_caret = use_mut_ref(|| None::<usize>);
+    let sent = use_mut_ref(Vec::<String>::new);
+    let composing = use_mut_ref(|| false);
+    let emit = {
+        let (sent, on_filter) = (sent.clone(), props.on_filter.clone());
+        Callback::from(move |text: String| {
+            sent.borrow_mut().push(text.clone());
+            on_filter.emit(text);
+        })
+    };
     {
         let (input, pending_caret) = (input.clone(), pending_caret.clone());
         use_effect(move || {
@@ -85,7 +94,28 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
             }
         });
     }
-    let text = props.filter.to_string();
+    // The box is the user's while they type: a render never writes back a
+    // value older than what is in it (the app's state may catch up a render
+    // later) nor touches it while an IME composes. `sent` holds what this
+    // bar sent since the app last caught up; a filter that is none of them
+    // came from elsewhere (a link, Back) and replaces the text.
+    let text = {
+        let filter = props.filter.to_string();
+        let in_box = input.cast::<HtmlInputElement>().map(|el| el.value());
+        let mut sent = sent.borrow_mut();
+        let caught_up = sent.last() == Some(&filter);
+        match in_box {
+            Some(typed) if *composing.borrow() => typed,
+            Some(typed) if !caught_up && sent.contains(&filter) => typed,
+            _ => {
+                sent.clear();
+                if caught_up {
+                    sent.push(filter.clone());
+                }
+                filter
+            }
+        }
+    };
     let at = (*cursor).min(text.len());
     let suggestions: Vec<String> = if *open && text.is_char_boundary(at) {
         let word = &text[crate::index::filter::suggest_range(&text, at)];
@@ -99,7 +129,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
     };
     let pick = {
         let (on_filter, open, highlight, pending_caret, text) = (
-            props.on_filter.clone(),
+            emit.clone(),
             open.clone(),
             highlight.clone(),
             pending_caret.clone(),
@@ -117,16 +147,19 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
         })
     };
     let oninput = {
-        let (on_filter, cursor, open, highlight) = (
-            props.on_filter.clone(),
+        let (on_filter, cursor, open, highlight, composing) = (
+            emit.clone(),
             cursor.clone(),
             open.clone(),
             highlight.clone(),
+            composing.clone(),
         );
         Callback::from(move |e: InputEvent| {
             if e.is_composing() {
+                *composing.borrow_mut() = true;
                 return; // the IME sends the text when it is done
             }
+            *composing.borrow_mut() = false;
             if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
                 cursor.set(caret(&el));
                 open.set(true);
@@ -140,7 +173,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
         // for compositionend). The callback is the latest one.
         let latest = use_mut_ref(Callback::<String>::noop);
         *latest.borrow_mut() = {
-            let (on_filter, cursor, open) = (props.on_filter.clone(), cursor.clone(), open.clone());
+            let (on_filter, cursor, open) = (emit.clone(), cursor.clone(), open.clone());
             let input = input.clone();
             Callback::from(move |value: String| {
                 if let Some(el) = input.cast::<HtmlInputElement>() {
@@ -150,13 +183,20 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
                 on_filter.emit(value);
             })
         };
-        let input = input.clone();
+        let (input, composing) = (input.clone(), composing.clone());
         use_effect_with((), move |_| {
             let guard = input.cast::<HtmlInputElement>().map(|el| {
                 let target: web_sys::EventTarget = el.clone().into();
-                web::listen(&target, "compositionend", move |_| {
-                    latest.borrow().emit(el.value());
-                })
+                let started = composing.clone();
+                [
+                    web::listen(&target, "compositionstart", move |_| {
+                        *started.borrow_mut() = true;
+                    }),
+                    web::listen(&target, "compositionend", move |_| {
+                        *composing.borrow_mut() = false;
+                        latest.borrow().emit(el.value());
+                    }),
+                ]
             });
             move || drop(guard)
         });
@@ -265,7 +305,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
     });
     let facet_group = |field: &'static str, values: &[(String, u64)]| {
         let chips = values.iter().take(6).map(|(value, count)| {
-            let (on_filter, filter) = (props.on_filter.clone(), text.clone());
+            let (on_filter, filter) = (emit.clone(), text.clone());
             let term_value = value.clone();
             let onclick = Callback::from(move |_: MouseEvent| on_filter.emit(with_term(&filter, field, &term_value)));
             html! {
@@ -296,7 +336,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
         html! { <span class="hist-bar" {style} {title} /> }
     });
     let clear = {
-        let (on_filter, input) = (props.on_filter.clone(), input.clone());
+        let (on_filter, input) = (emit.clone(), input.clone());
         Callback::from(move |_: MouseEvent| {
             on_filter.emit(String::new());
             if let Some(el) = input.cast::<HtmlInputElement>() {

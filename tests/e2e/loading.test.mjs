@@ -67,7 +67,8 @@ test('cancel stops a load and keeps what was on screen', async () => {
   const before = await summary(page, 'traces');
   await page.evaluate(watchProgress);
   await dropGenerated(page, 120, 'huge.otlp.json');
-  // Parsing has begun (the page is rendering progress while the worker works).
+  // A drop while a file is loaded asks first: replace it.
+  await page.getByTestId('open-replace').click();
   // Parsing has begun: the page renders the worker's progress. (Checked on
   // every frame: each progress line shows for ~50 ms only.)
   await page.waitForFunction(() => window.__progress.some((s) => / MB of /.test(s)), null, { polling: 'raf' });
