@@ -175,3 +175,25 @@ fn setup_installs_the_wasm_bindgen_cli_the_crate_pins() {
         .unwrap_or("missing in setup.sh");
     assert_eq!(pinned, installed);
 }
+
+/// End-to-end tests type into text fields as a person does (`keyboard.type`,
+/// see `typeInto` in harness.mjs): `fill()` sets the value without the key
+/// events, so it passed while the filter box lost focus on every `:`.
+#[test]
+fn end_to_end_tests_type_instead_of_filling() {
+    let dir = Path::new(ROOT).join("tests/e2e");
+    let mut found = Vec::new();
+    for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("mjs") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            if line.contains(".fill(") && !line.trim_start().starts_with("//") {
+                found.push(format!("{}:{}", path.display(), n + 1));
+            }
+        }
+    }
+    assert_eq!(found, Vec::<String>::new());
+}
