@@ -255,3 +255,31 @@ test('group-by offers the keys present in the data', async () => {
   const groups = await page.getByTestId('groups').locator('.group-card').count();
   assert.ok(groups >= 1);
 });
+
+test('the other text fields, typed: the landing page URL box (Enter opens) and the attribute search', async () => {
+  const url = app.serveFixture('otlp-json', 'dspy-rag.openinference.otlp-http-json.json');
+  const page = await app.open();
+  const box = page.getByTestId('url-input');
+  await box.waitFor();
+  await typeInto(page, box, url, { delay: 5 });
+  assert.equal(await box.inputValue(), url);
+  await page.keyboard.press('Enter');
+  assert.equal(await summary(page, '28 spans'), '4 traces · 28 spans · 4 LM calls · 6 errors');
+  await page.getByTestId('trace-row').first().click();
+  await page.locator('[data-testid=span-row].lm-call').first().click();
+  await page.getByTestId('tab-attributes').click();
+  const rows = page.getByTestId('attributes').locator('tr');
+  const all = await rows.count();
+  const search = page.getByTestId('attribute-search');
+  await typeInto(page, search, 'openinference', { delay: 30 });
+  assert.equal(await search.inputValue(), 'openinference');
+  assert.equal(await focusedTestId(page), 'attribute-search');
+  const hits = await rows.locator('th').allTextContents();
+  assert.ok(hits.length > 0 && hits.length < all, `${hits.length} of ${all}`);
+  assert.ok(hits.every((k) => k.includes('openinference')), hits.join(', '));
+  // j typed into the search is text, not "next span".
+  const hash = await page.evaluate(() => location.hash);
+  await page.keyboard.type('j', { delay: 30 });
+  assert.equal(await search.inputValue(), 'openinferencej');
+  assert.equal(await page.evaluate(() => location.hash), hash);
+});
