@@ -176,8 +176,22 @@ pub fn percent(share: f64) -> String {
     }
 }
 
-/// The summary bar: `4 traces · 28 spans · 4 LM calls · 6 errors`.
-pub fn summary_line(c: &Counts) -> String {
+/// The summary bar: `4 traces · 1 failed · 28 spans · 4 LM calls`. Failed
+/// requests (traces) are counted, not the error spans an exception leaves
+/// at every level it passes.
+pub fn summary_line(c: &Counts, failed_traces: u64) -> String {
+    format!(
+        "{} · {} failed · {} · {}",
+        plural(c.traces, "trace", "traces"),
+        failed_traces,
+        plural(c.spans, "span", "spans"),
+        plural(c.lm_calls, "LM call", "LM calls"),
+    )
+}
+
+/// Counts with error spans, for the normalised dump (snapshots pin it):
+/// `4 traces · 28 spans · 4 LM calls · 6 errors`.
+pub fn counts_line(c: &Counts) -> String {
     format!(
         "{} · {} · {} · {}",
         plural(c.traces, "trace", "traces"),
@@ -185,6 +199,43 @@ pub fn summary_line(c: &Counts) -> String {
         plural(c.lm_calls, "LM call", "LM calls"),
         plural(c.error_spans, "error", "errors"),
     )
+}
+
+/// What a view shows where a file records no value: token counts, costs,
+/// durations of `lm.history` calls.
+pub const NOT_RECORDED: &str = "not recorded";
+
+/// Tokens, or "not recorded" when the file reports no usage.
+pub fn tokens_or_not_recorded(n: Option<u64>) -> String {
+    n.map_or_else(|| NOT_RECORDED.to_string(), tokens)
+}
+
+/// A duration, or "not recorded" for a span the file gives no length
+/// (a 0 ns span of a file without timings).
+pub fn duration_if_timed(nanos: i64, timed: bool) -> String {
+    if timed {
+        duration(nanos)
+    } else {
+        NOT_RECORDED.to_string()
+    }
+}
+
+/// An exception type as a header shows it: the class without its module
+/// (`dspy.utils.exceptions.LMServerError` → `LMServerError`).
+pub fn exception_class(exception_type: &str) -> &str {
+    exception_type.rsplit('.').next().unwrap_or(exception_type)
+}
+
+/// A cost with where it came from when that is not the file:
+/// `$0.0012 (price table)`, `$0.0012 (what-if)`.
+pub fn cost_with_source(usd: f64, source: crate::analysis::tokens::CostSource) -> String {
+    use crate::analysis::tokens::CostSource;
+    match source {
+        CostSource::PriceTable => format!("{} (price table)", cost_usd(usd)),
+        CostSource::Override => format!("{} (what-if)", cost_usd(usd)),
+        CostSource::Mixed => format!("{} (file + price table)", cost_usd(usd)),
+        _ => cost_usd(usd),
+    }
 }
 
 /// `1.2 MB`, `512 B`.
@@ -259,7 +310,7 @@ pub fn tree_dump(session: &crate::load::Session) -> String {
     let store = &session.store;
     let index = &session.index;
     let mut out = String::new();
-    let _ = writeln!(out, "{}", summary_line(&index.totals));
+    let _ = writeln!(out, "{}", counts_line(&index.totals));
     for &trace in &index.by_start {
         let t = &index.traces[trace.index()];
         let _ = writeln!(
@@ -546,9 +597,23 @@ mod tests {
             error_spans: 0,
             ..Counts::default()
         };
+        assert_eq!(counts_line(&c), "1 trace · 28 spans · 1 LM call · 0 errors");
         assert_eq!(
-            summary_line(&c),
-            "1 trace · 28 spans · 1 LM call · 0 errors"
+            summary_line(&c, 0),
+            "1 trace · 0 failed · 28 spans · 1 LM call"
         );
+    }
+
+    #[test]
+    fn missing_values_are_not_recorded() {
+        assert_eq!(tokens_or_not_recorded(None), "not recorded");
+        assert_eq!(tokens_or_not_recorded(Some(1065)), "1.1k tok");
+        assert_eq!(duration_if_timed(0, false), "not recorded");
+        assert_eq!(duration_if_timed(1_500_000, true), "1.50 ms");
+        assert_eq!(
+            exception_class("dspy.utils.exceptions.LMServerError"),
+            "LMServerError"
+        );
+        assert_eq!(exception_class("ValueError"), "ValueError");
     }
 }

@@ -53,6 +53,8 @@ pub struct FileReport {
     /// When no format matched: each format tried and why it refused.
     pub tried: Vec<Refusal>,
     pub counts: Counts,
+    /// Traces of this file that failed (see `index::Outcome`).
+    pub failed_traces: u64,
     pub warnings: u64,
 }
 
@@ -155,11 +157,12 @@ fn load_inner(
     b.report_progress(true);
     let (store, warnings) = b.finish();
     let index = Index::build(&store);
-    let (counts, warning_counts) = per_source(&store, &index, &warnings);
+    let (counts, failed, warning_counts) = per_source(&store, &index, &warnings);
     for file in &mut files {
         if let Some(source) = file.source {
             let i = source.0 as usize;
             file.counts = counts.get(i).copied().unwrap_or_default();
+            file.failed_traces = failed.get(i).copied().unwrap_or_default();
             file.warnings = warning_counts.get(i).copied().unwrap_or_default();
         }
     }
@@ -172,9 +175,14 @@ fn load_inner(
 
 /// Counts and warning totals of every source in one pass each (a zip of
 /// 10,000 members must not cost 10,000 passes over the spans).
-fn per_source(store: &Store, index: &Index, warnings: &WarningLog) -> (Vec<Counts>, Vec<u64>) {
+fn per_source(
+    store: &Store,
+    index: &Index,
+    warnings: &WarningLog,
+) -> (Vec<Counts>, Vec<u64>, Vec<u64>) {
     let n = store.sources.len();
     let mut counts = vec![Counts::default(); n];
+    let mut failed = vec![0u64; n];
     let mut last_trace = vec![u32::MAX; n];
     let s = &store.spans;
     for i in 0..store.span_count() {
@@ -187,6 +195,10 @@ fn per_source(store: &Store, index: &Index, warnings: &WarningLog) -> (Vec<Count
         if last_trace[source] != s.trace[i].0 {
             last_trace[source] = s.trace[i].0;
             c.traces += 1;
+            let outcome = index.traces.get(s.trace[i].index()).map(|t| t.outcome);
+            if outcome == Some(crate::index::Outcome::Failed) {
+                failed[source] += 1;
+            }
         }
         if s.status[i] == crate::model::StatusCode::Error {
             c.error_spans += 1;
@@ -205,7 +217,7 @@ fn per_source(store: &Store, index: &Index, warnings: &WarningLog) -> (Vec<Count
             *t += group.count;
         }
     }
-    (counts, totals)
+    (counts, failed, totals)
 }
 
 fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
@@ -218,6 +230,7 @@ fn load_member(b: &mut StoreBuilder, member: container::Member) -> FileReport {
         error: None,
         tried: Vec::new(),
         counts: Counts::default(),
+        failed_traces: 0,
         warnings: 0,
     };
     let damage = member.damage;

@@ -46,10 +46,15 @@ fn field_terms_on_the_jsonl_fixture() {
     // A space after the colon is forgiven.
     assert_eq!(count(&s, "status: error"), 21);
     assert_eq!(count(&s, "kind:llm"), 43);
-    // 13 spans name openai/gpt-4o-mini, 30 name gpt-4o-mini: globs anchor.
+    // 13 spans name openai/gpt-4o-mini, 30 name gpt-4o-mini: globs anchor,
+    // and a model matches with or without its provider route.
     assert_eq!(count(&s, "model:openai/*"), 13);
-    assert_eq!(count(&s, "model:gpt-4o*"), 30);
+    assert_eq!(count(&s, "model:gpt-4o*"), 43);
+    assert_eq!(count(&s, "model:gpt-4o-mini"), 43);
+    assert_eq!(count(&s, "model:openai/gpt-4o-mini"), 13);
     assert_eq!(count(&s, "model:*gpt-4o-mini"), 43);
+    // 30 spans carry llm.provider openai; the 13 completions route openai/.
+    assert_eq!(count(&s, "provider:openai"), 43);
     assert_eq!(count(&s, "name:*forward"), 110);
     assert_eq!(count(&s, "name:Predict(StringSignature).forward"), 29);
     assert_eq!(count(&s, r#"name:"predict(stringsignature).forward""#), 29);
@@ -211,6 +216,52 @@ fn metadata_terms_match_every_span_of_the_trace() {
     assert_eq!(count(&s, "metadata.score:0.75"), 1);
     assert_eq!(count(&s, "metadata.score<0.5"), 0);
     assert_eq!(count(&s, "metadata.missing:*"), 0);
+    // `score` metadata is a score too.
+    assert_eq!(count(&s, "score.score>0.5"), 1);
+    assert_eq!(count(&s, "score.score<0.5"), 0);
+}
+
+#[test]
+fn scores_filter_traces_by_name_and_value() {
+    // dspy-rag.langfuse-scores.json on its Langfuse OTLP export (4 traces
+    // of 8 spans): answer_length_ok = 1.0 on three, failed = "true" on one.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let s = load(
+        [
+            "langfuse-otlp/dspy-rag.langfuse-otlp.protojson.json",
+            "langfuse-scores/dspy-rag.langfuse-scores.json",
+        ]
+        .iter()
+        .map(|r| Input::new(*r, std::fs::read(dir.join(r)).unwrap_or_default()))
+        .collect(),
+    );
+    assert_eq!(count(&s, "score.answer_length_ok>0.5"), 24);
+    assert_eq!(count(&s, "score.answer_length_ok:1"), 24);
+    assert_eq!(count(&s, "score.answer_length_ok<1"), 0);
+    assert_eq!(count(&s, "score.failed:true"), 8);
+    assert_eq!(count(&s, "-score.failed:true"), 24);
+    assert_eq!(count(&s, "score.nope>0"), 0);
+    // MLflow assessments: answer_metric true ×3, false ×1; booleans
+    // compare as 1 and 0.
+    let m = fixture("mlflow-json/dspy-optimize.mlflow-traces.json");
+    let traces = |f: &str| {
+        Filter::parse(f)
+            .map(|f| f.matching_traces(&m.store, &m.index).len())
+            .unwrap_or(usize::MAX)
+    };
+    assert_eq!(traces("score.answer_metric:true"), 3);
+    assert_eq!(traces("score.answer_metric<1"), 1);
+    assert_eq!(traces("score.answer_metric>=0"), 4);
+}
+
+#[test]
+fn free_text_terms_for_highlighting() {
+    let terms = |f: &str| Filter::parse(f).map(|f| f.text_terms()).unwrap_or_default();
+    assert_eq!(
+        terms(r#"status:error paris ("refund policy" OR x) -hidden trace:(deep)"#),
+        ["paris", "refund policy", "x", "deep"]
+    );
+    assert!(terms("kind:llm").is_empty());
 }
 
 #[test]
@@ -259,13 +310,9 @@ fn facets_count_and_sort() {
         kinds,
         [("chain", 126), ("llm", 43), ("retriever", 14), ("tool", 6)]
     );
-    assert_eq!(
-        all.model,
-        vec![
-            ("gpt-4o-mini".to_string(), 30),
-            ("openai/gpt-4o-mini".to_string(), 13)
-        ]
-    );
+    // openai/gpt-4o-mini (13) and gpt-4o-mini (30) are one model.
+    assert_eq!(all.model, vec![("gpt-4o-mini".to_string(), 43)]);
+
     assert_eq!(all.name.first(), Some(&("LM.__call__".to_string(), 30)));
 }
 

@@ -24,6 +24,7 @@ struct StatsLine<'a> {
     traces: u64,
     spans: u64,
     error_spans: u64,
+    failed_traces: u64,
     lm_calls: u64,
     input_tokens: u64,
     output_tokens: u64,
@@ -140,6 +141,7 @@ fn print_stats(path: &str, session: &Session, json: bool) {
         traces: c.traces,
         spans: c.spans,
         error_spans: c.error_spans,
+        failed_traces: session.index.failed_traces,
         lm_calls: c.lm_calls,
         input_tokens: c.input_tokens,
         output_tokens: c.output_tokens,
@@ -155,7 +157,10 @@ fn print_stats(path: &str, session: &Session, json: bool) {
             Some(envelope) => println!("{path} ({} in {envelope})", line.format),
             None => println!("{path} ({})", line.format),
         }
-        println!("  {}", display::summary_line(&c));
+        println!(
+            "  {}",
+            display::summary_line(&c, session.index.failed_traces)
+        );
         println!(
             "  tokens: {} in, {} out · warnings: {}",
             c.input_tokens, c.output_tokens, line.warnings

@@ -4,11 +4,37 @@
 //! Never parses; reads only the store's columns.
 
 pub mod filter;
+pub mod model_name;
+pub mod scores;
 
 use crate::load::Counts;
 use crate::model::store::vec_bytes;
 use crate::model::{SourceId, SpanIdx, StatusCode, Store, TraceIdx, NONE};
 use std::collections::HashSet;
+
+/// How a trace (one request of a program) ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Outcome {
+    /// No span failed.
+    #[default]
+    Ok,
+    /// Some spans failed but the request went on and answered (a retry, a
+    /// fallback adapter, a tool error the agent read and worked around).
+    Recovered,
+    /// The request failed: its root span is an error, or the root has no
+    /// status and no output while spans under it failed.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Recovered => "recovered",
+            Outcome::Failed => "failed",
+        }
+    }
+}
 
 /// One row of the trace list.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +47,7 @@ pub struct TraceSummary {
     pub spans: u32,
     pub lm_calls: u32,
     pub error_spans: u32,
+    pub outcome: Outcome,
     pub input_tokens: u64,
     pub output_tokens: u64,
     /// USD summed over LM calls that report a cost; `None` if none does.
@@ -51,12 +78,15 @@ pub struct Index {
     /// Trace indices by start time (ties by index).
     pub by_start: Vec<TraceIdx>,
     pub totals: Counts,
+    /// Traces whose outcome is [`Outcome::Failed`].
+    pub failed_traces: u64,
 }
 
 impl Index {
     pub fn build(store: &Store) -> Index {
         let mut traces = Vec::with_capacity(store.trace_count());
         let mut totals = Counts::default();
+        let mut failed_traces = 0;
         let s = &store.spans;
         let counts_tokens = token_owners(store);
         for t in 0..store.trace_count() {
@@ -70,6 +100,7 @@ impl Index {
                 spans: range.len() as u32,
                 lm_calls: 0,
                 error_spans: 0,
+                outcome: Outcome::Ok,
                 input_tokens: 0,
                 output_tokens: 0,
                 cost_usd: None,
@@ -99,6 +130,8 @@ impl Index {
                 summary.start_nanos = 0;
                 summary.end_nanos = 0;
             }
+            summary.outcome = outcome(store, summary.root, summary.error_spans);
+            failed_traces += u64::from(summary.outcome == Outcome::Failed);
             totals.spans += u64::from(summary.spans);
             totals.lm_calls += u64::from(summary.lm_calls);
             totals.error_spans += u64::from(summary.error_spans);
@@ -124,6 +157,7 @@ impl Index {
             self_nanos,
             by_start,
             totals,
+            failed_traces,
         }
     }
 
@@ -138,6 +172,7 @@ impl Index {
             self_nanos,
             by_start,
             totals: _,
+            failed_traces: _,
         } = self;
         vec_bytes(traces)
             + vec_bytes(child_start)
@@ -203,6 +238,25 @@ impl Index {
         }
         counts.traces = traces.len() as u64;
         counts
+    }
+}
+
+/// Whether a trace failed, recovered from errors, or went fine. The root's
+/// own status decides when it has one; a root that says nothing failed when
+/// spans under it failed and it returned no output.
+fn outcome(store: &Store, root: Option<SpanIdx>, error_spans: u32) -> Outcome {
+    if error_spans == 0 {
+        return Outcome::Ok;
+    }
+    let Some(root) = root else {
+        return Outcome::Failed;
+    };
+    let s = &store.spans;
+    match s.status[root.index()] {
+        StatusCode::Error => Outcome::Failed,
+        StatusCode::Ok => Outcome::Recovered,
+        StatusCode::Unset if s.output[root.index()].is_some() => Outcome::Recovered,
+        StatusCode::Unset => Outcome::Failed,
     }
 }
 

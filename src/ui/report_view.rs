@@ -63,7 +63,7 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
                         </table>
                     }
                 } else {
-                    <p>{ display::summary_line(&file.counts) }</p>
+                    <p>{ display::summary_line(&file.counts, file.failed_traces) }</p>
                 }
                 if warnings.is_empty() && file.error.is_none() {
                     <p class="muted">{ "No warnings." }</p>

@@ -1,4 +1,4 @@
-//! `N traces · M spans · K LM calls · E errors` for everything loaded.
+//! `N traces · F failed · M spans · K LM calls` for everything loaded.
 
 use crate::display;
 use crate::load::Counts;
@@ -7,11 +7,13 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct SummaryBarProps {
     pub counts: Counts,
+    /// Failed requests (traces), not error spans.
+    pub failed: u64,
 }
 
 #[component]
 pub fn SummaryBar(props: &SummaryBarProps) -> Html {
     html! {
-        <span class="summary" data-testid="load-summary">{ display::summary_line(&props.counts) }</span>
+        <span class="summary" data-testid="load-summary">{ display::summary_line(&props.counts, props.failed) }</span>
     }
 }

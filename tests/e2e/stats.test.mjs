@@ -41,8 +41,8 @@ function plural(n, one, many) {
 }
 
 function expectedSummary(s) {
-  return [plural(s.traces, 'trace', 'traces'), plural(s.spans, 'span', 'spans'),
-    plural(s.lm_calls, 'LM call', 'LM calls'), plural(s.error_spans, 'error', 'errors')].join(' · ');
+  return [plural(s.traces, 'trace', 'traces'), `${s.failed_traces} failed`, plural(s.spans, 'span', 'spans'),
+    plural(s.lm_calls, 'LM call', 'LM calls')].join(' · ');
 }
 
 let app;

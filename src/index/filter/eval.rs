@@ -14,7 +14,7 @@ use super::parser::Expr;
 use super::pattern::Pattern;
 use super::spanset::SpanSet;
 use super::text::TextSearch;
-use crate::index::Index;
+use crate::index::{model_name, scores, Index};
 use crate::model::ids::Interner;
 use crate::model::{AttrValue, SpanIdx, Store, Sym, TraceIdx, NONE};
 
@@ -34,7 +34,7 @@ fn cost(expr: &Expr) -> u32 {
         Expr::All => 0,
         Expr::Term(Term::Text(_)) => 100,
         Expr::Term(Term::Attr(..)) => 20,
-        Expr::Term(Term::Sym(..) | Term::Id(..) | Term::Meta(..)) => 2,
+        Expr::Term(Term::Sym(..) | Term::Id(..) | Term::Meta(..) | Term::Score(..)) => 2,
         Expr::Term(_) => 1,
         Expr::Not(e) => cost(e),
         Expr::InTrace(e) => cost(e) + 2,
@@ -114,13 +114,28 @@ impl Cx<'_> {
             Term::Kind(wanted) => SpanSet::select(within, |i| wanted[s.kind[i] as usize]),
             Term::Lm(wanted) => SpanSet::select(within, |i| s.is_lm_call[i] == *wanted),
             Term::Root => SpanSet::select(within, |i| s.parent[i] == NONE),
+            Term::Sym(SymColumn::Model, pattern) => {
+                // `model:gpt-4o-mini` also finds `openai/gpt-4o-mini`.
+                let hit = symbols_by(&self.store.strings, |m| {
+                    pattern.matches(m) || pattern.matches(model_name::bare(m))
+                });
+                SpanSet::select(within, |i| flag(&hit, s.model[i].0))
+            }
+            Term::Sym(SymColumn::Provider, pattern) => {
+                // The provider attribute, or the route a model name carries.
+                let hit = symbols(&self.store.strings, pattern);
+                let routed = symbols_by(&self.store.strings, |m| {
+                    model_name::split(m).0.is_some_and(|p| pattern.matches(p))
+                });
+                SpanSet::select(within, |i| {
+                    flag(&hit, s.provider[i].0) || flag(&routed, s.model[i].0)
+                })
+            }
             Term::Sym(column, pattern) => {
                 let hit = symbols(&self.store.strings, pattern);
                 let column = match column {
-                    SymColumn::Model => &s.model,
                     SymColumn::Name => &s.name,
-                    SymColumn::Service => &s.service,
-                    SymColumn::Provider => &s.provider,
+                    _ => &s.service,
                 };
                 SpanSet::select(within, |i| flag(&hit, column[i].0))
             }
@@ -148,8 +163,36 @@ impl Cx<'_> {
                         .any(|(k, v)| k == key && value_test(store, test, v))
                 })
             }
+            Term::Score(name, test) => self.score(name, test, within),
             Term::Text(needle) => self.text(needle, within),
         }
+    }
+
+    /// Spans of traces with a score `name` passing `test`.
+    fn score(&self, name: &str, test: &ValueTest, within: &SpanSet) -> SpanSet {
+        let store = self.store;
+        // Metadata keys that hold this score (`score.x`, `assessment.x`).
+        let keys: Vec<Sym> = (0..store.strings.len() as u32)
+            .map(Sym)
+            .filter(|&k| scores::score_name(store.strings.resolve(k)) == Some(name))
+            .collect();
+        if keys.is_empty() {
+            return SpanSet::empty(within.universe());
+        }
+        self.by_trace(within, |t| {
+            store.trace_meta(t).any(|(k, v)| {
+                keys.contains(&k) && {
+                    let value = scores::score_value(store, v);
+                    match (test, value.as_f64()) {
+                        (ValueTest::Compare(op, want), Some(x)) => compare(x, *op, *want),
+                        (ValueTest::Compare(..), None) => false,
+                        (ValueTest::Matches(pattern, number), x) => {
+                            (number.is_some() && x == *number) || pattern.matches(&value.text())
+                        }
+                    }
+                }
+            })
+        })
     }
 
     /// Spans with attribute `key` passing `test`. With many candidates, one
@@ -257,8 +300,13 @@ impl Cx<'_> {
 
 /// For every interned string, whether the pattern matches it.
 fn symbols(interner: &Interner, pattern: &Pattern) -> Vec<bool> {
+    symbols_by(interner, |s| pattern.matches(s))
+}
+
+/// For every interned string, whether `test` holds for it.
+fn symbols_by(interner: &Interner, test: impl Fn(&str) -> bool) -> Vec<bool> {
     (0..interner.len() as u32)
-        .map(|k| pattern.matches(interner.resolve(Sym(k))))
+        .map(|k| test(interner.resolve(Sym(k))))
         .collect()
 }
 

@@ -1,6 +1,7 @@
 //! Facet counts for a set of spans: how many per kind, status, model, name
 //! and service, for the sidebar next to a filtered list. Plain data, sorted
-//! deterministically; reads the store only.
+//! deterministically; reads the store only. Models count by their bare name
+//! (`openai/gpt-4o-mini` is `gpt-4o-mini`), as the `model:` filter matches.
 
 use crate::index::Index;
 use crate::model::{SpanIdx, SpanKind, StatusCode, Store, Sym};
@@ -69,10 +70,22 @@ pub fn facets(store: &Store, _index: &Index, spans: &[SpanIdx]) -> Facets {
                 .filter(|(_, n)| *n > 0)
                 .collect(),
         ),
-        model: by_symbol(models),
+        model: merged_models(by_symbol(models)),
         name: by_symbol(names),
         service: by_symbol(services),
     }
+}
+
+/// Provider-routed and bare spellings of a model count as one value (the
+/// bare one), as the `model:` filter matches both.
+fn merged_models(counts: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    let mut merged: std::collections::BTreeMap<String, u64> = Default::default();
+    for (model, n) in counts {
+        *merged
+            .entry(crate::index::model_name::bare(&model).to_string())
+            .or_default() += n;
+    }
+    sorted(merged.into_iter().collect())
 }
 
 fn sorted(mut counts: Vec<(String, u64)>) -> Vec<(String, u64)> {

@@ -33,6 +33,7 @@ pub const FIELDS: &[&str] = &[
     "span",
     "attr.",
     "metadata.",
+    "score.",
 ];
 
 /// Values of `is:`.
@@ -49,6 +50,8 @@ pub enum Field {
     Is,
     Attr(String),
     Meta(String),
+    /// A score of the trace by name (Langfuse score, MLflow assessment).
+    Score(String),
 }
 
 /// String columns of the store holding interned symbols.
@@ -91,6 +94,8 @@ pub enum Term {
     Root,
     Attr(String, ValueTest),
     Meta(String, ValueTest),
+    /// A trace score (see `index::scores`); booleans compare as 1 and 0.
+    Score(String, ValueTest),
     /// Free text in names, payloads and string attributes.
     Text(String),
 }
@@ -128,6 +133,7 @@ impl Field {
             Field::Is => "is:lm".into(),
             Field::Attr(key) => format!("attr.{key}:value"),
             Field::Meta(key) => format!("metadata.{key}:value"),
+            Field::Score(key) => format!("score.{key}>0.5"),
         }
     }
 }
@@ -139,6 +145,9 @@ pub fn resolve(name: &str, at: Range<usize>) -> Result<Field, FilterError> {
     }
     if let Some(key) = name.strip_prefix("metadata.") {
         return keyed(key, at, Field::Meta, "metadata.compiled:true");
+    }
+    if let Some(key) = name.strip_prefix("score.") {
+        return keyed(key, at, Field::Score, "score.answer_length_ok>0.5");
     }
     Ok(match name.to_ascii_lowercase().as_str() {
         "status" => Field::Status,
@@ -157,7 +166,7 @@ pub fn resolve(name: &str, at: Range<usize>) -> Result<Field, FilterError> {
         "is" => Field::Is,
         "trace" => Field::Id(IdColumn::Trace),
         "span" => Field::Id(IdColumn::Span),
-        "attr" | "metadata" => {
+        "attr" | "metadata" | "score" => {
             return Err(FilterError::new(
                 format!("`{name}` needs a key: {name}.<key>, as in {name}.llm.provider:openai"),
                 at,
@@ -248,7 +257,7 @@ pub fn term(
             };
             Ok(Term::Number(*column, op, number))
         }
-        Field::Attr(key) | Field::Meta(key) => {
+        Field::Attr(key) | Field::Meta(key) | Field::Score(key) => {
             let test = if op == Op::Eq {
                 ValueTest::Matches(pattern(), value.trim().parse::<f64>().ok())
             } else {
@@ -265,6 +274,7 @@ pub fn term(
             };
             Ok(match field {
                 Field::Attr(_) => Term::Attr(key.clone(), test),
+                Field::Score(_) => Term::Score(key.clone(), test),
                 _ => Term::Meta(key.clone(), test),
             })
         }

@@ -83,6 +83,26 @@ impl Filter {
         self.expr == parser::Expr::All
     }
 
+    /// The free-text words and phrases the filter looks for (not those
+    /// under `NOT`), for highlighting hits; each once, in filter order.
+    pub fn text_terms(&self) -> Vec<String> {
+        fn walk(expr: &parser::Expr, out: &mut Vec<String>) {
+            match expr {
+                parser::Expr::And(items) | parser::Expr::Or(items) => {
+                    items.iter().for_each(|e| walk(e, out));
+                }
+                parser::Expr::InTrace(inner) => walk(inner, out),
+                parser::Expr::Term(fields::Term::Text(t)) if !out.contains(t) => {
+                    out.push(t.clone());
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.expr, &mut out);
+        out
+    }
+
     /// The matching spans as a bitset over span rows.
     pub fn matches(&self, store: &Store, index: &Index) -> SpanSet {
         let everything = SpanSet::full(store.span_count());

@@ -87,6 +87,16 @@ fn field_names(store: &Store, partial: &str) -> Vec<String> {
             out.extend(names.into_iter().map(|k| format!("{prefix}{k}:")));
         }
     }
+    if let Some(rest) = partial.strip_prefix("score.") {
+        out.retain(|f| f != "score.");
+        let names = crate::index::scores::score_names(store);
+        out.extend(
+            names
+                .into_iter()
+                .filter(|n| n.starts_with(rest))
+                .map(|n| format!("score.{n}:")),
+        );
+    }
     out.truncate(LIMIT);
     out
 }
@@ -117,6 +127,7 @@ fn values(store: &Store, field: &str, partial: &str) -> Vec<String> {
             let meta = &store.traces.meta;
             attr_values(store, &key, &meta.key, &meta.value)
         }
+        fields::Field::Score(name) => score_values(store, &name),
         fields::Field::Number(fields::NumColumn::DurationNanos | fields::NumColumn::SelfNanos) => {
             fixed(&["100ms", "1s", "10s"])
         }
@@ -173,6 +184,19 @@ fn attr_values(store: &Store, key: &str, keys: &[Sym], values: &[AttrValue]) -> 
         let text = store.attr_text(*value);
         if !text.is_empty() && text.chars().count() <= MAX_VALUE_CHARS {
             *counts.entry(text.into_owned()).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
+}
+
+/// Values seen for one score name.
+fn score_values(store: &Store, name: &str) -> Vec<(String, u64)> {
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for t in 0..store.trace_count() {
+        for score in crate::index::scores::trace_scores(store, crate::model::TraceIdx(t as u32)) {
+            if score.name == name {
+                *counts.entry(score.value.text()).or_default() += 1;
+            }
         }
     }
     counts.into_iter().collect()
