@@ -88,6 +88,26 @@ fn self_time_breakdown_of_a_rag_trace() {
         ]
     );
     assert_eq!(b.root_self_nanos, 787_479);
+    // Per step unit: the ChainOfThought call's five spans count once, its
+    // self time the sum of theirs: 334414 + 334384 + 768384 + 1313361 +
+    // 107353605 = 110104148.
+    let by_step: Vec<(&str, u64, i64)> = b
+        .by_step
+        .iter()
+        .map(|r| (r.label.as_str(), r.units, r.self_nanos))
+        .collect();
+    assert_eq!(
+        by_step,
+        vec![
+            (
+                "ChainOfThought: context, question -> answer",
+                1,
+                110_104_148
+            ),
+            ("Retrieve.forward", 1, 2_630_980),
+            ("RAG.forward", 1, 787_479),
+        ]
+    );
 }
 
 #[test]
@@ -189,13 +209,36 @@ fn lm_call_latency_across_the_multihop_file() {
     assert_eq!(r.by_model[0].latency, l);
     // Rows by total time: the root spans come first.
     assert_eq!(r.by_name[0].key, "MultiHop.forward");
-    // Slowest step per trace: ChainOfThought.forward in all 3 traces.
+    // Slowest step per trace, steps named by predictor signature: trace
+    // 3493… (176 ms) the answer step (85.8 ms of 20.0/64.0/85.8), 8509…
+    // (267 ms) the first query step (97.2 of 97.2/70.5/91.1), 125c… (162 ms,
+    // unparseable output) its only step, a query step (159 ms).
+    let query = "ChainOfThought: context, question -> search_query";
+    let answer = "ChainOfThought: context, question -> answer";
     let slow: Vec<(&str, u64)> = r
         .slowest_steps
         .iter()
         .map(|x| (x.name.as_str(), x.traces))
         .collect();
-    assert_eq!(slow, vec![("ChainOfThought.forward", 3)]);
+    assert_eq!(slow, vec![(query, 2), (answer, 1)]);
+    // Per step, each wrapper chain once: 5 query calls (one failed), 2
+    // answer calls, 4 retrievals, 3 programs (one failed) — not the failure
+    // repeated at ChainOfThought, Predict, Predict(StringSignature) and
+    // ChatAdapter level.
+    let steps: Vec<(&str, u64, u64)> = r
+        .by_step
+        .iter()
+        .map(|x| (x.key.as_str(), x.latency.count, x.error_spans))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("MultiHop.forward", 3, 1),
+            (query, 5, 1),
+            (answer, 2, 0),
+            ("Retrieve.forward", 4, 0),
+        ]
+    );
     // Trace durations 161550628, 176222810, 266945789.
     assert_eq!(
         (r.traces.count, r.traces.p50_nanos, r.traces.max_nanos),
@@ -236,7 +279,9 @@ fn tokens_and_cost_per_model_for_react() {
     let r = tokens(&s.store, &s.index, &all(&s), &PriceTable::bundled());
     assert_eq!(r.by_model.len(), 1);
     let m = &r.by_model[0];
-    assert_eq!(m.model, "openai/gpt-4o-mini");
+    // Grouped by the bare model; the provider route is kept beside it.
+    assert_eq!(m.model, "gpt-4o-mini");
+    assert_eq!(m.providers, ["openai"]);
     let t = m.totals.tokens;
     assert_eq!(
         (
@@ -373,9 +418,10 @@ fn langfuse_traces_grouped_by_scenario() {
 
 #[test]
 fn all_scenarios_grouped_by_model() {
-    // Reference G: the model of each trace's first LM call. The native
-    // engine's LM.__call__ reports no usage (no cost: NoUsage); the LiteLLM
-    // completions carry llm.cost.total except the 2 that hit HTTP 429.
+    // Reference G: the model of each trace's first LM call: 13 traces name
+    // gpt-4o-mini (the native engine's LM.__call__, no usage), 6 name
+    // openai/gpt-4o-mini (LiteLLM completions, llm.cost.total except the 2
+    // that hit HTTP 429). The two spellings are one model: one group.
     let s = open(&[ALL]);
     let g = group_by(
         &s.store,
@@ -395,21 +441,32 @@ fn all_scenarios_grouped_by_model() {
             )
         })
         .collect();
-    assert_eq!(
-        got,
-        vec![
-            (Some("gpt-4o-mini"), 13, 18, 18),
-            (Some("openai/gpt-4o-mini"), 6, 13, 2),
-        ]
-    );
-    assert_eq!(g[0].tokens.cost_source, CostSource::NoUsage);
-    assert_eq!(g[1].tokens.cost_source, CostSource::Mixed);
-    assert!((g[1].tokens.cost_usd - 0.001_736_4).abs() < 1e-12);
+    // 18 + 13 calls; 18 + 2 without a cost.
+    assert_eq!(got, vec![(Some("gpt-4o-mini"), 19, 31, 20)]);
+    assert_eq!(g[0].tokens.cost_source, CostSource::Mixed);
+    assert!((g[0].tokens.cost_usd - 0.001_736_4).abs() < 1e-12);
     assert_eq!(
         (
-            g[1].tokens.tokens.input_tokens,
-            g[1].tokens.tokens.output_tokens
+            g[0].tokens.tokens.input_tokens,
+            g[0].tokens.tokens.output_tokens
         ),
         (8180, 1001)
     );
+    // 5 traces have error spans; 3 failed (the ReAct tool errors were
+    // recovered from).
+    assert_eq!((g[0].error_traces, g[0].failed_traces), (5, 3));
+    // The provider is a key of its own: `openai` on every trace (the native
+    // LM.__call__ spans carry llm.provider, completions route openai/…).
+    let p = group_by(
+        &s.store,
+        &s.index,
+        &all(&s),
+        &GroupKey::Any("provider".into()),
+        &PriceTable::bundled(),
+    );
+    let by_provider: Vec<(Option<&str>, usize)> = p
+        .iter()
+        .map(|x| (x.value.as_deref(), x.traces.len()))
+        .collect();
+    assert_eq!(by_provider, vec![(Some("openai"), 19)]);
 }

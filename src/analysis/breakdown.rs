@@ -6,8 +6,11 @@
 //! Self time is `Index::self_nanos` (a span's duration minus the union of its
 //! children's intervals), so parallel children are not double-counted and the
 //! self times of one root's subtree add up to at most the root's duration.
+//! `by_step` sums it per step unit (see `step_units`): a predictor call's
+//! wrappers and LM call count once, under the predictor's label.
 //! Reads only the store and the index.
 
+use super::step_units::{label, trace_units};
 use super::{share, steps};
 use crate::index::Index;
 use crate::model::{SpanIdx, Store, Sym, TraceIdx};
@@ -18,6 +21,20 @@ use std::collections::BTreeMap;
 pub struct NameSelfTime {
     pub name: String,
     pub spans: u64,
+    pub self_nanos: i64,
+    /// `self_nanos` / the trace duration (0 for an instant trace).
+    pub share: f64,
+}
+
+/// Self time of all step units with one label (see `step_units`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepSelfTime {
+    /// `ChainOfThought: context, question -> answer`, or a span name.
+    pub label: String,
+    /// How many units have the label.
+    pub units: u64,
+    /// The first unit's head span (in start order), to jump to.
+    pub first: SpanIdx,
     pub self_nanos: i64,
     /// `self_nanos` / the trace duration (0 for an instant trace).
     pub share: f64,
@@ -42,6 +59,9 @@ pub struct TraceBreakdown {
     pub duration_nanos: i64,
     /// Sorted by self time, largest first; ties by name.
     pub by_name: Vec<NameSelfTime>,
+    /// Self time per step unit label, same order (ties by label). Adds up
+    /// to the same total as `by_name`.
+    pub by_step: Vec<StepSelfTime>,
     /// The main root's direct children in start order (steps may run in
     /// parallel, so their shares can add up to more than 1). Spans under
     /// other roots (orphans) count in `by_name` but are no step.
@@ -79,6 +99,7 @@ pub fn trace_breakdown(store: &Store, index: &Index, trace: TraceIdx) -> TraceBr
     TraceBreakdown {
         trace,
         duration_nanos,
+        by_step: step_rows(store, index, trace, duration_nanos),
         by_name: rows(store, names, duration_nanos),
         steps,
         root_self_nanos,
@@ -115,6 +136,36 @@ fn add_self_times(
         row.0 += 1;
         row.1 += index.self_nanos.get(i).copied().unwrap_or(0);
     }
+}
+
+fn step_rows(store: &Store, index: &Index, trace: TraceIdx, whole: i64) -> Vec<StepSelfTime> {
+    if trace.index() >= store.trace_count() {
+        return Vec::new();
+    }
+    let units = trace_units(store, index, trace);
+    let mut by_label: BTreeMap<String, StepSelfTime> = BTreeMap::new();
+    for head in units.heads() {
+        let text = label(store, &units, head).text;
+        let own = units.self_nanos(index, head);
+        let row = by_label.entry(text.clone()).or_insert(StepSelfTime {
+            label: text,
+            units: 0,
+            first: head,
+            self_nanos: 0,
+            share: 0.0,
+        });
+        row.units += 1;
+        row.self_nanos += own;
+    }
+    let mut out: Vec<StepSelfTime> = by_label
+        .into_values()
+        .map(|r| StepSelfTime {
+            share: share(r.self_nanos, whole),
+            ..r
+        })
+        .collect();
+    out.sort_by(|a, b| b.self_nanos.cmp(&a.self_nanos).then(a.label.cmp(&b.label)));
+    out
 }
 
 fn rows(store: &Store, names: BTreeMap<Sym, (u64, i64)>, whole: i64) -> Vec<NameSelfTime> {

@@ -9,7 +9,7 @@
 //! with no type. Reads only the store and the index.
 
 use super::step_of;
-use crate::model::{AttrValue, SpanIdx, StatusCode, Store, TraceIdx};
+use crate::model::{AttrValue, SpanIdx, StatusCode, Store, TraceIdx, NONE};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,19 +115,37 @@ pub fn error_span(store: &Store, index: &crate::index::Index, span: SpanIdx) -> 
         .children_of(span)
         .iter()
         .all(|c| s.status[c.index()] != StatusCode::Error);
-    let status_message = s.status_message[i].map(|t| store.text(t).into_owned());
-    let mut out = ErrorSpan {
+    let details = details(store, span);
+    ErrorSpan {
         span,
         trace: s.trace[i],
         name: name(span),
         step,
         step_name: step.map(name),
-        exception_type: None,
-        message: String::new(),
-        stacktrace: None,
-        from_event: false,
+        exception_type: details.exception_type,
+        message: details.message,
+        stacktrace: details.stacktrace,
+        from_event: details.from_event,
         origin,
-    };
+    }
+}
+
+/// What a span says about its error, wherever it says it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ErrorDetails {
+    pub exception_type: Option<String>,
+    pub message: String,
+    pub stacktrace: Option<String>,
+    pub from_event: bool,
+}
+
+/// The exception type, message and stack trace of a span: from its last
+/// `exception` event, else (or for what the event lacks) its status
+/// message read as `"<Class>: <message>"`.
+pub fn details(store: &Store, span: SpanIdx) -> ErrorDetails {
+    let s = &store.spans;
+    let status_message = s.status_message[span.index()].map(|t| store.text(t).into_owned());
+    let mut out = ErrorDetails::default();
     let event = store
         .span_events(span)
         .rev()
@@ -158,6 +176,59 @@ pub fn error_span(store: &Store, index: &crate::index::Index, span: SpanIdx) -> 
     out
 }
 
+/// Where a failed trace's error started: from the root, follow the failing
+/// child (the one with the same type and message as its parent, else the
+/// one that ended last: the error that was passed up) down to a span none
+/// of whose children failed. `None` when the trace has no error span.
+pub fn trace_error(
+    store: &Store,
+    index: &crate::index::Index,
+    trace: TraceIdx,
+) -> Option<ErrorSpan> {
+    let s = &store.spans;
+    let summary = index.traces.get(trace.index())?;
+    if summary.error_spans == 0 {
+        return None;
+    }
+    let failed = |span: SpanIdx| s.status[span.index()] == StatusCode::Error;
+    // Start at the root when it failed, else at the trace's first error span
+    // that has no failing parent (errors under a root that recovered).
+    let mut at = match summary.root.filter(|&r| failed(r)) {
+        Some(root) => root,
+        None => store
+            .trace_spans(trace)
+            .map(|i| SpanIdx(i as u32))
+            .find(|&sp| {
+                failed(sp)
+                    && !(s.parent[sp.index()] != NONE && failed(SpanIdx(s.parent[sp.index()])))
+            })?,
+    };
+    for _ in 0..store.trace_spans(trace).len() {
+        let children: Vec<SpanIdx> = index
+            .children_of(at)
+            .iter()
+            .copied()
+            .filter(|&c| failed(c))
+            .collect();
+        if children.is_empty() {
+            break;
+        }
+        let here = error_span(store, index, at);
+        let same = children.iter().copied().find(|&c| {
+            let e = error_span(store, index, c);
+            e.exception_type == here.exception_type && e.message == here.message
+        });
+        at = same.unwrap_or_else(|| {
+            children
+                .iter()
+                .copied()
+                .max_by_key(|c| (s.end_nanos[c.index()], c.0))
+                .unwrap_or(at)
+        });
+    }
+    Some(error_span(store, index, at))
+}
+
 fn attr_string(store: &Store, value: AttrValue) -> String {
     store.attr_text(value).into_owned()
 }
@@ -181,6 +252,81 @@ pub fn split_class(status: &str) -> (Option<&str>, &str) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::load::{load, Input, Session};
+
+    fn open(rel: &str) -> Session {
+        let path = format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+        load(vec![Input::new(rel, std::fs::read(path).unwrap())])
+    }
+
+    fn trace(s: &Session, id: &str) -> TraceIdx {
+        let t = (0..s.store.trace_count())
+            .find(|&t| s.store.id(s.store.traces.trace_id[t]) == id)
+            .unwrap();
+        TraceIdx(t as u32)
+    }
+
+    #[test]
+    fn the_error_of_a_trace_is_where_it_started() {
+        let s = open("otlp-jsonl/dspy-all-scenarios.filexporter.jsonl");
+        let name = |e: &ErrorSpan| s.store.str(s.store.spans.name[e.span.index()]).to_string();
+        let got = |id: &str| {
+            let e = trace_error(&s.store, &s.index, trace(&s, id)).unwrap();
+            let step = e.step_name.clone().unwrap_or_default();
+            (name(&e), e.exception_type.unwrap_or_default(), step)
+        };
+        // The HTTP 500: raised by LM.__call__, passed up unchanged to RAG.forward.
+        assert_eq!(
+            got("18259621bb30ec07ce1d11bd3c0630ab"),
+            (
+                "LM.__call__".into(),
+                "dspy.utils.exceptions.LMServerError".into(),
+                "ChainOfThought.forward".into()
+            )
+        );
+        // Unparseable output: ChatAdapter failed, then the JSONAdapter
+        // fallback failed with the message the root reports.
+        let garbage = trace_error(
+            &s.store,
+            &s.index,
+            trace(&s, "125c36bd85cdab79f3499a88cdaa7b55"),
+        )
+        .unwrap();
+        assert_eq!(name(&garbage), "JSONAdapter.__call__");
+        assert!(garbage
+            .message
+            .starts_with("LM response cannot be serialized to a JSON"));
+        // HTTP 429 twice: the retry that ended last is where it came from.
+        let limited = trace_error(
+            &s.store,
+            &s.index,
+            trace(&s, "a443cf840309f36e858bc42d1b1d80b7"),
+        )
+        .unwrap();
+        assert_eq!(name(&limited), "completion");
+        assert_eq!(
+            s.store.spans.start_nanos[limited.span.index()]
+                - s.index.traces[limited.trace.index()].start_nanos,
+            1_384_839_140 // python: int(startTimeUnixNano) - trace start
+        );
+        // A ReAct tool error the agent recovered from is still found.
+        assert_eq!(
+            got("2c44d7ba88833482b7e9ee31431bc79c").0,
+            "calculator.__call__"
+        );
+        // A trace without errors has none.
+        assert!(trace_error(
+            &s.store,
+            &s.index,
+            trace(&s, "3a2e61939a2af9a02c5d47a80a5cf837")
+        )
+        .is_none());
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
     use super::*;
 
     #[test]

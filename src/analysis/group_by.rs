@@ -11,8 +11,8 @@
 use super::latency::Percentiles;
 use super::prices::PriceTable;
 use super::rate;
-use super::tokens::{trace_calls, TokenTotals};
-use crate::index::Index;
+use super::tokens::{trace_costs, TokenTotals};
+use crate::index::{model_name, scores, Index};
 use crate::model::{AttrValue, Store, TraceIdx, NONE};
 use std::collections::BTreeMap;
 
@@ -29,12 +29,17 @@ pub enum GroupKey {
     SpanAttr(String),
     /// A resource attribute (`service.version`, `deployment.environment.name`).
     Resource(String),
-    /// The model of the first LM call, else of the first span naming one.
+    /// The model of the first LM call, else of the first span naming one,
+    /// without its provider route (`openai/gpt-4o-mini` is `gpt-4o-mini`).
     Model,
+    /// The provider of the first LM call: its provider attribute, else the
+    /// route of its model name.
+    Provider,
     /// The service of the first span naming one.
     Service,
-    /// A name as a user types it. `model` and `service` mean the variants
-    /// above; any other name is tried as trace metadata, then as a span
+    /// A name as a user types it. `model`, `provider` and `service` mean
+    /// the variants above; `score.<name>` is a score (Langfuse score or
+    /// MLflow assessment, see `index::scores`); any other name is tried as trace metadata, then as a span
     /// attribute, then as Langfuse trace metadata
     /// (`langfuse.trace.metadata.<name>`), then as a resource attribute.
     /// `environment` also tries `deployment.environment.name`,
@@ -52,6 +57,11 @@ pub struct Group {
     pub error_traces: u64,
     /// `error_traces / traces.len()`.
     pub error_rate: f64,
+    /// Failed requests (`index::Outcome::Failed`): errors the program did
+    /// not recover from.
+    pub failed_traces: u64,
+    /// `failed_traces / traces.len()`.
+    pub failure_rate: f64,
     /// Trace durations (first start to last end).
     pub duration: Percentiles,
     pub tokens: TokenTotals,
@@ -87,9 +97,18 @@ pub fn group_by(
                         .is_some_and(|x| x.error_spans > 0)
                 })
                 .count() as u64;
+            let failed_traces = members
+                .iter()
+                .filter(|t| {
+                    index
+                        .traces
+                        .get(t.index())
+                        .is_some_and(|x| x.outcome == crate::index::Outcome::Failed)
+                })
+                .count() as u64;
             let mut tokens = TokenTotals::default();
             for &t in &members {
-                for call in trace_calls(store, t, prices) {
+                for call in trace_costs(store, index, t, prices) {
                     tokens.add(&call);
                 }
             }
@@ -97,6 +116,8 @@ pub fn group_by(
                 value,
                 error_traces,
                 error_rate: rate(error_traces, members.len() as u64),
+                failed_traces,
+                failure_rate: rate(failed_traces, members.len() as u64),
                 duration: Percentiles::of(&mut durations),
                 traces: members,
                 tokens,
@@ -126,7 +147,8 @@ pub fn trace_value(store: &Store, trace: TraceIdx, key: &GroupKey) -> Option<Str
         GroupKey::Meta(k) => meta(store, trace, k),
         GroupKey::SpanAttr(k) => span_attr(store, trace, k),
         GroupKey::Resource(k) => resource(store, trace, k),
-        GroupKey::Model => model(store, trace),
+        GroupKey::Model => model(store, trace).map(|m| model_name::bare(&m).to_owned()),
+        GroupKey::Provider => provider(store, trace),
         GroupKey::Service => {
             let s = &store.spans;
             store
@@ -136,6 +158,14 @@ pub fn trace_value(store: &Store, trace: TraceIdx, key: &GroupKey) -> Option<Str
         }
         GroupKey::Any(name) => match name.as_str() {
             "model" => trace_value(store, trace, &GroupKey::Model),
+            "provider" => trace_value(store, trace, &GroupKey::Provider),
+            _ if name.starts_with("score.") => {
+                let wanted = &name["score.".len()..];
+                scores::trace_scores(store, trace)
+                    .into_iter()
+                    .find(|s| s.name == wanted)
+                    .map(|s| s.value.text())
+            }
             "service" => trace_value(store, trace, &GroupKey::Service),
             _ => meta(store, trace, name)
                 .or_else(|| span_attr(store, trace, name))
@@ -202,6 +232,21 @@ fn resource(store: &Store, trace: TraceIdx, key: &str) -> Option<String> {
             .and_then(|a| store.resource_attrs.value.get(a))
             .map(|&v| text(store, v))
     })
+}
+
+fn provider(store: &Store, trace: TraceIdx) -> Option<String> {
+    let s = &store.spans;
+    let mut spans = store.trace_spans(trace);
+    let lm = spans
+        .clone()
+        .find(|&i| s.is_lm_call[i])
+        .or_else(|| spans.find(|&i| !s.model[i].is_empty()))?;
+    if !s.provider[lm].is_empty() {
+        return Some(store.str(s.provider[lm]).to_owned());
+    }
+    model_name::split(store.str(s.model[lm]))
+        .0
+        .map(str::to_owned)
 }
 
 fn model(store: &Store, trace: TraceIdx) -> Option<String> {

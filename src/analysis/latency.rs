@@ -7,10 +7,14 @@
 //! p = 0). It is always one of the observed values, never interpolated, so
 //! p50 of `[1, 2, 3, 4]` is 2 and p90 of ten values is the 9th.
 //!
-//! Reads only the store and the index.
+//! Steps are step units (see `step_units`): a predictor call's wrapper
+//! chain counts once, under its label, in `by_step` and `slowest_steps`.
+//! Models are grouped by their bare name (`openai/gpt-4o-mini` with
+//! `gpt-4o-mini`). Reads only the store and the index.
 
-use super::{rate, steps};
-use crate::index::Index;
+use super::rate;
+use super::step_units::{label, program_steps, trace_units};
+use crate::index::{model_name, Index};
 use crate::model::{StatusCode, Store, Sym, TraceIdx};
 use std::collections::BTreeMap;
 
@@ -85,11 +89,16 @@ pub struct LatencyReport {
     pub traces: Percentiles,
     /// Every span name, by total time (largest first), ties by name.
     pub by_name: Vec<LatencyRow>,
-    /// LM calls (`is_lm_call`) per model name as the file writes it, same
-    /// order; calls without a model are under the empty name.
+    /// Every step unit label (`ChainOfThought: context, question ->
+    /// answer`, `Retrieve.forward`): the unit's head duration and whether
+    /// it failed; same order.
+    pub by_step: Vec<LatencyRow>,
+    /// LM calls (`is_lm_call`) per bare model name, same order; calls
+    /// without a model are under the empty name.
     pub by_model: Vec<LatencyRow>,
-    /// Most traces first, ties by name. Traces whose root has no child are
-    /// not counted; a tie inside a trace goes to the step that started first.
+    /// The longest of each trace's program steps (`step_units::
+    /// program_steps`), by label: most traces first, ties by name; a tie
+    /// inside a trace goes to the step that started first.
     pub slowest_steps: Vec<SlowestStep>,
     /// Trace durations; see [`histogram`].
     pub histogram: Vec<Bucket>,
@@ -99,8 +108,9 @@ pub struct LatencyReport {
 pub fn latency(store: &Store, index: &Index, traces: &[TraceIdx]) -> LatencyReport {
     let s = &store.spans;
     let mut names: BTreeMap<Sym, (Vec<i64>, u64)> = BTreeMap::new();
-    let mut models: BTreeMap<Sym, (Vec<i64>, u64)> = BTreeMap::new();
-    let mut slowest: BTreeMap<Sym, (u64, i64)> = BTreeMap::new();
+    let mut models: BTreeMap<String, (Vec<i64>, u64)> = BTreeMap::new();
+    let mut units_by_label: BTreeMap<String, (Vec<i64>, u64)> = BTreeMap::new();
+    let mut slowest: BTreeMap<String, (u64, i64)> = BTreeMap::new();
     let mut durations = Vec::with_capacity(traces.len());
     for &trace in traces {
         let Some(summary) = index.traces.get(trace.index()) else {
@@ -117,27 +127,38 @@ pub fn latency(store: &Store, index: &Index, traces: &[TraceIdx]) -> LatencyRepo
             row.0.push(d);
             row.1 += error;
             if s.is_lm_call[i] {
-                let row = models.entry(s.model[i]).or_default();
+                let model = model_name::bare(store.str(s.model[i])).to_owned();
+                let row = models.entry(model).or_default();
                 row.0.push(d);
                 row.1 += error;
             }
         }
+        let units = trace_units(store, index, trace);
+        for head in units.heads() {
+            let h = head.index();
+            let row = units_by_label
+                .entry(label(store, &units, head).text)
+                .or_default();
+            row.0.push((s.end_nanos[h] - s.start_nanos[h]).max(0));
+            row.1 += u64::from(s.status[h] == StatusCode::Error);
+        }
         // max_by_key keeps the last maximum; iterate reversed so the
         // earliest-starting step wins a tie.
-        let longest = steps(index, trace)
+        let steps = program_steps(store, index, &units);
+        let longest = steps
             .iter()
             .rev()
             .max_by_key(|st| store.duration_nanos(**st));
         if let Some(&step) = longest {
-            let row = slowest.entry(s.name[step.index()]).or_default();
+            let row = slowest.entry(label(store, &units, step).text).or_default();
             row.0 += 1;
             row.1 += store.duration_nanos(step).max(0);
         }
     }
     let mut slowest_steps: Vec<SlowestStep> = slowest
         .into_iter()
-        .map(|(sym, (traces, total_nanos))| SlowestStep {
-            name: store.str(sym).to_owned(),
+        .map(|(name, (traces, total_nanos))| SlowestStep {
+            name,
             traces,
             total_nanos,
         })
@@ -146,20 +167,20 @@ pub fn latency(store: &Store, index: &Index, traces: &[TraceIdx]) -> LatencyRepo
     let histogram = histogram(&durations);
     LatencyReport {
         traces: Percentiles::of(&mut durations),
-        by_name: rows(store, names),
-        by_model: rows(store, models),
+        by_name: rows(names.into_iter().map(|(k, v)| (store.str(k).to_owned(), v))),
+        by_step: rows(units_by_label.into_iter()),
+        by_model: rows(models.into_iter()),
         slowest_steps,
         histogram,
     }
 }
 
-fn rows(store: &Store, groups: BTreeMap<Sym, (Vec<i64>, u64)>) -> Vec<LatencyRow> {
+fn rows(groups: impl Iterator<Item = (String, (Vec<i64>, u64))>) -> Vec<LatencyRow> {
     let mut out: Vec<LatencyRow> = groups
-        .into_iter()
-        .map(|(sym, (mut values, error_spans))| {
+        .map(|(key, (mut values, error_spans))| {
             let latency = Percentiles::of(&mut values);
             LatencyRow {
-                key: store.str(sym).to_owned(),
+                key,
                 latency,
                 error_spans,
                 error_rate: rate(error_spans, latency.count),

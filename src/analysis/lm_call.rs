@@ -8,6 +8,8 @@
 //! input (OpenInference `input.value`, MLflow `mlflow.spanInputs`, DSPy
 //! `lm.history`), then OTel GenAI `gen_ai.input.messages`. Payloads are small
 //! JSON values parsed only when a detail view asks, never whole documents.
+//! Few-shot demos in a DSPy prompt are marked as such (see `dspy`); a
+//! failed call carries its error.
 
 use crate::model::{AttrValue, SpanIdx, Store, TokenCounts};
 use serde_json::Value;
@@ -27,6 +29,16 @@ pub struct Message {
     pub role: String,
     pub content: String,
     pub tool_calls: Vec<ToolCall>,
+    /// Set on the user/assistant pairs of a DSPy prompt that are few-shot
+    /// demos: which demo (1-based).
+    pub demo: Option<usize>,
+}
+
+/// Why a call failed, for its LM tab.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LmError {
+    pub exception_type: Option<String>,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -41,6 +53,8 @@ pub struct LmCallView {
     /// Invocation parameters (temperature, max_tokens, …), sorted by name.
     pub parameters: Vec<(String, String)>,
     pub finish_reason: Option<String>,
+    /// Set when the span failed.
+    pub error: Option<LmError>,
     pub tokens: TokenCounts,
     pub cost_usd: Option<f64>,
     pub latency_nanos: i64,
@@ -59,9 +73,16 @@ pub fn lm_call_view(store: &Store, span: SpanIdx) -> LmCallView {
         tokens: s.tokens[i],
         cost_usd: Some(s.cost_usd[i]).filter(|c| !c.is_nan()),
         latency_nanos: s.end_nanos[i] - s.start_nanos[i],
-        finish_reason: attrs.get("llm.finish_reason").cloned(),
+        finish_reason: finish_reason(&attrs),
         ..LmCallView::default()
     };
+    if s.status[i] == crate::model::StatusCode::Error {
+        let e = super::errors::details(store, span);
+        view.error = Some(LmError {
+            exception_type: e.exception_type,
+            message: e.message,
+        });
+    }
     view.input_messages = flattened_messages(&attrs, "llm.input_messages.");
     if view.input_messages.is_empty() {
         let input = s.input[i].map(|t| store.text(t).into_owned());
@@ -87,8 +108,78 @@ pub fn lm_call_view(store: &Store, span: SpanIdx) -> LmCallView {
         .first()
         .map(|m| dspy_fields(&m.content))
         .unwrap_or_default();
+    if view.finish_reason.is_none() {
+        view.finish_reason = s.output[i].and_then(|t| choice_finish_reason(&store.text(t)));
+    }
+    mark_demos(&mut view.input_messages);
     view.parameters = parameters(&attrs);
     view
+}
+
+/// Few-shot demos: the user/assistant pairs of a DSPy prompt before its
+/// last question.
+fn mark_demos(messages: &mut [Message]) {
+    let roles: Vec<&str> = messages.iter().map(|m| m.role.as_str()).collect();
+    let system = messages
+        .first()
+        .filter(|m| m.role == "system")
+        .map(|m| m.content.as_str());
+    let demos = super::dspy::demo_numbers(&roles, system);
+    for (m, demo) in messages.iter_mut().zip(demos) {
+        m.demo = demo;
+    }
+}
+
+/// OpenInference's `llm.finish_reason`, GenAI's `gen_ai.response.
+/// finish_reasons` (a list), or the `finish_reason` of the `Response(…)`
+/// repr DSPy's `lm.history` keeps.
+fn finish_reason(attrs: &BTreeMap<String, String>) -> Option<String> {
+    if let Some(r) = attrs.get("llm.finish_reason") {
+        return Some(r.clone());
+    }
+    if let Some(list) = attrs.get("gen_ai.response.finish_reasons") {
+        return match serde_json::from_str::<Value>(list) {
+            Ok(Value::Array(items)) => items.first().and_then(Value::as_str).map(str::to_owned),
+            _ => Some(list.clone()),
+        };
+    }
+    let response = attrs.get("response")?;
+    let repr = super::pyrepr::parse(response)?;
+    repr.value
+        .get("finish_reason")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// The finish reason of one call without building its whole view (for a
+/// table row): the attributes [`lm_call_view`] reads, then the output.
+pub fn finish_reason_of(store: &Store, span: SpanIdx) -> Option<String> {
+    let attrs: BTreeMap<String, String> = [
+        "llm.finish_reason",
+        "gen_ai.response.finish_reasons",
+        "response",
+    ]
+    .iter()
+    .filter_map(|k| {
+        let v = store.span_attr(span, k)?;
+        Some((k.to_string(), store.attr_text(v).into_owned()))
+    })
+    .collect();
+    finish_reason(&attrs).or_else(|| {
+        let output = store.spans.output.get(span.index()).copied().flatten()?;
+        choice_finish_reason(&store.text(output))
+    })
+}
+
+/// `choices[0].finish_reason` of an OpenAI-shaped response payload.
+fn choice_finish_reason(json: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(json).ok()?;
+    value
+        .get("choices")?
+        .get(0)?
+        .get("finish_reason")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// The span's attributes as decoded text, by key (later keys win).
@@ -188,6 +279,7 @@ fn message_from_value(value: &Value) -> Option<Message> {
         role,
         content,
         tool_calls,
+        demo: None,
     })
 }
 
@@ -236,6 +328,7 @@ fn outputs_from_json(json: &str) -> Vec<Message> {
         role: "assistant".to_string(),
         content,
         tool_calls: Vec::new(),
+        demo: None,
     };
     match serde_json::from_str::<Value>(json) {
         Ok(Value::Array(items)) => items
@@ -265,22 +358,7 @@ fn outputs_from_json(json: &str) -> Vec<Message> {
 /// DSPy's adapters write each output field as `[[ ## name ## ]]` followed by
 /// its value; `completed` closes the reply.
 pub fn dspy_fields(completion: &str) -> Vec<(String, String)> {
-    let mut fields = Vec::new();
-    let mut rest = completion;
-    while let Some(open) = rest.find("[[ ## ") {
-        let after = &rest[open + 6..];
-        let Some(close) = after.find(" ## ]]") else {
-            break;
-        };
-        let name = after[..close].trim().to_string();
-        let body = &after[close + 6..];
-        let end = body.find("[[ ## ").unwrap_or(body.len());
-        if name != "completed" {
-            fields.push((name, body[..end].trim().to_string()));
-        }
-        rest = &body[end..];
-    }
-    fields
+    super::dspy::prompt_fields(completion)
 }
 
 /// Invocation parameters from OpenInference's JSON, MLflow's or Langfuse's
@@ -376,6 +454,56 @@ mod tests {
             (view.tokens.input, view.tokens.output),
             (Some(736), Some(143))
         );
+    }
+
+    fn open(rel: &str) -> crate::load::Session {
+        let path = format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+        load(vec![Input::new(
+            rel,
+            std::fs::read(path).unwrap_or_default(),
+        )])
+    }
+
+    #[test]
+    fn bootstrap_demos_are_labelled_and_history_has_finish_reasons() {
+        // dspy-optimize.lm-history.json: every call is system, two demo
+        // pairs, the question; its `response` repr says finish_reason='stop'.
+        let s = open("dspy-history/dspy-optimize.lm-history.json");
+        let view = lm_call_view(&s.store, SpanIdx(0));
+        let demos: Vec<Option<usize>> = view.input_messages.iter().map(|m| m.demo).collect();
+        assert_eq!(demos, [None, Some(1), Some(1), Some(2), Some(2), None]);
+        assert_eq!(view.finish_reason.as_deref(), Some("stop"));
+        assert_eq!(view.error, None);
+        // Without demos nothing is marked.
+        let rag = open("dspy-history/dspy-rag.lm-history.json");
+        let plain = lm_call_view(&rag.store, SpanIdx(0));
+        assert!(plain.input_messages.iter().all(|m| m.demo.is_none()));
+    }
+
+    #[test]
+    fn a_failed_call_says_why() {
+        // all-scenarios: the LM.__call__ of trace 18259621… got HTTP 500.
+        let s = open("otlp-jsonl/dspy-all-scenarios.filexporter.jsonl");
+        let store = &s.store;
+        let span = (0..store.span_count())
+            .find(|&i| {
+                store.spans.is_lm_call[i]
+                    && store.spans.status[i] == crate::model::StatusCode::Error
+                    && store.id(store.traces.trace_id[store.spans.trace[i].index()])
+                        == "18259621bb30ec07ce1d11bd3c0630ab"
+            })
+            .map(|i| SpanIdx(i as u32))
+            .unwrap();
+        let view = lm_call_view(store, span);
+        assert!(view.output_messages.is_empty());
+        let error = view.error.unwrap_or_default();
+        assert_eq!(
+            error.exception_type.as_deref(),
+            Some("dspy.utils.exceptions.LMServerError")
+        );
+        assert!(error
+            .message
+            .starts_with("[openai/gpt-4o-mini] The server had an error"));
     }
 
     #[test]

@@ -12,19 +12,26 @@
 //! Must not depend on `ui`, `web`, `formats` or `load`, nor on a browser
 //! crate, and never formats numbers as text (that is `display`'s job).
 
+pub mod attr_text;
 pub mod breakdown;
 pub mod critical_path;
+pub mod dspy;
 pub mod errors;
 pub mod group_by;
 pub mod group_keys;
+pub mod highlight;
 pub mod json_rows;
 pub mod latency;
 pub mod lm_call;
 pub mod long_text;
 pub mod payload;
+pub mod preview;
 pub mod prices;
+pub mod pyrepr;
 pub mod retrieval;
+pub mod step_units;
 pub mod tokens;
+pub mod trace_header;
 pub mod trace_table;
 pub mod tree_rows;
 pub mod waterfall;

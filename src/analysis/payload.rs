@@ -1,6 +1,7 @@
 //! Payloads (inputs, outputs, attribute values) prepared for display: JSON
 //! text becomes a tree of nodes (with the JSON-in-a-string that OpenInference
-//! and MLflow write decoded one level), anything else stays text. Parsed only
+//! and MLflow write decoded one level), a Python repr (DSPy callbacks'
+//! `Prediction(…)`) read into fields, anything else stays text. Parsed only
 //! when a detail view asks; very large payloads are shown as text.
 
 use serde_json::Value;
@@ -44,6 +45,20 @@ pub fn payload(text: &str) -> Payload {
                 return payload(inner);
             }
             return Payload::Json(node(value));
+        }
+    }
+    if text.len() <= MAX_TREE_BYTES {
+        // A Python repr (DSPy callbacks' `Prediction(…)`): its fields, under
+        // the class name when there is one.
+        if let Some(repr) = super::pyrepr::parse(text) {
+            let tree = node(repr.value);
+            return Payload::Json(match repr.class {
+                Some(class) => JsonNode::Object {
+                    entries: vec![(class, tree)],
+                    hidden: 0,
+                },
+                None => tree,
+            });
         }
     }
     Payload::Text(text.to_string())
@@ -95,6 +110,22 @@ mod tests {
             panic!("expected an object");
         };
         assert_eq!(entries[0].0, "query");
+    }
+
+    #[test]
+    fn a_callback_prediction_repr_is_a_tree_under_its_class() {
+        let text = "\"Prediction(\\n    answer='Paris'\\n)\"";
+        let Payload::Json(JsonNode::Object { entries, .. }) = payload(text) else {
+            panic!("expected an object");
+        };
+        assert_eq!(entries[0].0, "Prediction");
+        assert_eq!(
+            entries[0].1,
+            JsonNode::Object {
+                entries: vec![("answer".into(), JsonNode::String("Paris".into()))],
+                hidden: 0
+            }
+        );
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct TraceTable {
     pub facets: Facets,
     /// Durations of the listed traces.
     pub histogram: Vec<Bucket>,
+    /// The filter's free-text terms, for highlighting hits in rows and in
+    /// the detail pane.
+    pub needles: Vec<String>,
 }
 
 pub fn trace_table(
@@ -56,6 +59,7 @@ pub fn trace_table(
         .map(|t| index.traces[t.index()].duration_nanos())
         .collect();
     TraceTable {
+        needles: parsed.text_terms(),
         matched_spans: spans.len() as u64,
         facets: facets(store, index, &spans),
         histogram: histogram(&durations),
@@ -78,7 +82,10 @@ fn sort_rows(store: &Store, index: &Index, rows: &mut [TraceIdx], sort: SortKey,
             SortKey::Duration => t(a).duration_nanos().cmp(&t(b).duration_nanos()),
             SortKey::Spans => t(a).spans.cmp(&t(b).spans),
             SortKey::LmCalls => t(a).lm_calls.cmp(&t(b).lm_calls),
-            SortKey::Errors => t(a).error_spans.cmp(&t(b).error_spans),
+            // Failed first (descending), then recovered, then by error spans.
+            SortKey::Errors => {
+                (t(a).outcome, t(a).error_spans).cmp(&(t(b).outcome, t(b).error_spans))
+            }
             SortKey::Tokens => (t(a).input_tokens + t(a).output_tokens)
                 .cmp(&(t(b).input_tokens + t(b).output_tokens)),
             SortKey::Cost => t(a)
