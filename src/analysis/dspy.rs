@@ -151,7 +151,14 @@ fn prompt_head(store: &Store, text: TextRef) -> String {
     let mut head = text;
     head.len = head.len.min(PROMPT_WINDOW as u32);
     // A cut inside an escape decodes lossily, which is fine for a search.
-    store.text(head).into_owned()
+    let decoded = store.text(head).into_owned();
+    if text.encoding == crate::model::TextEncoding::JsonValue {
+        // A whole JSON document (`{"messages": [...]}`) keeps its escapes;
+        // the field lists are read line by line.
+        decoded.replace("\\n", "\n")
+    } else {
+        decoded
+    }
 }
 
 /// The `[[ ## name ## ]]` sections of DSPy-formatted text, in order, as
@@ -237,7 +244,7 @@ pub fn is_adapter_internal(name: &str) -> bool {
 /// the predictor a module such as ChainOfThought wraps.
 pub fn is_predict(name: &str) -> bool {
     name.strip_prefix("Predict")
-        .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('('))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('('))
 }
 
 /// The class of a `Class.method` span name (`ChainOfThought.forward` →
@@ -319,6 +326,7 @@ mod tests {
         assert!(!is_adapter_internal("Retrieve.forward"));
         assert!(is_predict("Predict(StringSignature).forward"));
         assert!(is_predict("Predict.forward"));
+        assert!(is_predict("Predict")); // DSPy callbacks name modules by class
         assert!(!is_predict("PredictX.forward"));
         assert_eq!(module_class("Predict(StringSignature).forward"), "Predict");
         assert_eq!(module_class("ChainOfThought.forward"), "ChainOfThought");

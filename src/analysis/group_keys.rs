@@ -1,5 +1,6 @@
-//! The keys traces can be grouped by, as found in the data: the model, the
-//! service, every trace-metadata key, every resource attribute and every
+//! The keys traces can be grouped by, as found in the data: the model, its
+//! provider, the service, every score (`score.<name>`: Langfuse scores and
+//! MLflow assessments, see `index::scores`), every other trace-metadata key, every resource attribute and every
 //! short-valued attribute of the root spans — each with how many of the
 //! traces have it and how many distinct values it takes. The group-by
 //! picker offers these instead of asking the user to guess a key.
@@ -8,7 +9,7 @@
 //! questions) are left out: grouping by them gives a group per trace.
 
 use super::group_by::{trace_value, GroupKey};
-use crate::index::Index;
+use crate::index::{scores, Index};
 use crate::model::{AttrValue, Store, TraceIdx, NONE};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +22,8 @@ pub const MAX_VALUES: usize = 50;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum KeySource {
     Model,
+    Provider,
+    Score,
     Service,
     Metadata,
     Resource,
@@ -60,23 +63,31 @@ pub fn group_keys(store: &Store, index: &Index, traces: &[TraceIdx]) -> Vec<KeyC
         if trace.index() >= store.trace_count() {
             continue;
         }
-        for (key, source) in [
-            (GroupKey::Model, KeySource::Model),
-            (GroupKey::Service, KeySource::Service),
+        for (key, source, name) in [
+            (GroupKey::Model, KeySource::Model, "model"),
+            (GroupKey::Provider, KeySource::Provider, "provider"),
+            (GroupKey::Service, KeySource::Service, "service"),
         ] {
             if let Some(v) = trace_value(store, trace, &key) {
-                let name = if source == KeySource::Model {
-                    "model"
-                } else {
-                    "service"
-                };
                 note(source, name, Some(v));
             }
         }
+        for score in scores::trace_scores(store, trace) {
+            note(
+                KeySource::Score,
+                &format!("score.{}", score.name),
+                Some(score.value.text()),
+            );
+        }
         let mut once = BTreeSet::new();
         for (k, v) in store.trace_meta(trace) {
+            // Scores are offered by name above, their comments not at all.
+            let key = store.str(k);
+            if key.starts_with("score.") || key.starts_with("assessment.") || key == "score" {
+                continue;
+            }
             if once.insert((KeySource::Metadata, k)) {
-                note(KeySource::Metadata, store.str(k), short_text(store, v));
+                note(KeySource::Metadata, key, short_text(store, v));
             }
         }
         let Some(root) = index.traces.get(trace.index()).and_then(|t| t.root) else {
@@ -124,6 +135,8 @@ pub fn group_keys(store: &Store, index: &Index, traces: &[TraceIdx]) -> Vec<KeyC
         .map(|((source, name), (count, values, _))| KeyChoice {
             key: match source {
                 KeySource::Model => GroupKey::Model,
+                KeySource::Provider => GroupKey::Provider,
+                KeySource::Score => GroupKey::Any(name.clone()),
                 KeySource::Service => GroupKey::Service,
                 KeySource::Metadata => GroupKey::Meta(name.clone()),
                 KeySource::Resource => GroupKey::Resource(name.clone()),
@@ -197,5 +210,28 @@ mod tests {
             let valued = groups.iter().filter(|g| g.value.is_some()).count() as u64;
             assert_eq!(valued, k.values, "{}", k.name);
         }
+    }
+
+    #[test]
+    fn scores_and_the_provider_are_keys() {
+        // dspy-optimize.mlflow-traces.json: assessment answer_metric true ×3,
+        // false ×1; every LM call routes openai/gpt-4o-mini.
+        let path = format!(
+            "{}/tests/fixtures/mlflow-json/dspy-optimize.mlflow-traces.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let s = load(vec![Input::new("m.json", std::fs::read(path).unwrap())]);
+        let traces = s.index.by_start.clone();
+        let keys = group_keys(&s.store, &s.index, &traces);
+        let score = keys.iter().find(|k| k.name == "score.answer_metric").unwrap();
+        assert_eq!((score.source, score.traces, score.values), (KeySource::Score, 4, 2));
+        assert!(keys.iter().all(|k| !k.name.starts_with("assessment.")));
+        let provider = keys.iter().find(|k| k.key == GroupKey::Provider).unwrap();
+        assert_eq!(provider.values, 1);
+        let prices = crate::analysis::prices::PriceTable::bundled();
+        let groups = crate::analysis::group_by::group_by(&s.store, &s.index, &traces, &score.key, &prices);
+        let got: Vec<(Option<&str>, usize)> =
+            groups.iter().map(|g| (g.value.as_deref(), g.traces.len())).collect();
+        assert_eq!(got, vec![(Some("true"), 3), (Some("false"), 1)]);
     }
 }

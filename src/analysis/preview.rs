@@ -23,8 +23,10 @@ use serde_json::Value;
 pub const PREVIEW_CHARS: usize = 160;
 /// Payloads larger than this are previewed from their first bytes, unparsed.
 const MAX_PARSE_BYTES: usize = 256 * 1024;
-/// Context kept on each side of a hit in a snippet.
-const SNIPPET_CONTEXT: usize = 50;
+/// Context kept before and after a hit in a snippet (little before, so the
+/// hit shows even in a narrow row).
+const SNIPPET_BEFORE: usize = 20;
+const SNIPPET_AFTER: usize = 100;
 
 const INPUT_META: &[&str] = &[
     "request_preview",
@@ -121,8 +123,8 @@ fn first_hit(store: &Store, trace: TraceIdx, needles: &[Needle]) -> Option<(Stri
 /// it was cut.
 fn snippet(text: &str, needle: &Needle) -> Option<String> {
     let at = find(text, needle)?;
-    let start = floor_char(text, at.start.saturating_sub(SNIPPET_CONTEXT));
-    let end = ceil_char(text, (at.end + SNIPPET_CONTEXT).min(text.len()));
+    let start = floor_char(text, at.start.saturating_sub(SNIPPET_BEFORE));
+    let end = ceil_char(text, (at.end + SNIPPET_AFTER).min(text.len()));
     let mut out = String::new();
     if start > 0 {
         out.push('…');
@@ -184,7 +186,12 @@ fn readable(value: &Value, side: Side) -> String {
             if fields.is_empty() {
                 s.clone()
             } else {
-                fields_line(fields.into_iter().map(|(k, v)| (k, Value::String(v))))
+                fields_line(
+                    fields
+                        .into_iter()
+                        .map(|(k, v)| (k, Value::String(v)))
+                        .collect(),
+                )
             }
         }
         Value::Array(items) => {
@@ -208,10 +215,12 @@ fn readable(value: &Value, side: Side) -> String {
                 (map.get("kwargs"), map.get("args"))
             {
                 if args.is_empty() && !kwargs.is_empty() {
-                    return fields_line(kwargs.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    return fields_line(
+                        kwargs.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                    );
                 }
             }
-            fields_line(map.iter().map(|(k, v)| (k.clone(), v.clone())))
+            fields_line(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         }
         other => compact_json(other),
     }
@@ -219,8 +228,7 @@ fn readable(value: &Value, side: Side) -> String {
 
 /// `value` for one field; `k: v · k: v` for several; `reasoning` (and
 /// `rationale`) dropped when other fields exist.
-fn fields_line(fields: impl Iterator<Item = (String, Value)>) -> String {
-    let all: Vec<(String, Value)> = fields.collect();
+fn fields_line(all: Vec<(String, Value)>) -> String {
     let kept: Vec<&(String, Value)> = all
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "reasoning" | "rationale"))
@@ -240,6 +248,10 @@ fn fields_line(fields: impl Iterator<Item = (String, Value)>) -> String {
         other => compact_json(other),
     };
     match kept.as_slice() {
+        // One field holding fields (ReAct's `{"input_args": {...}}`): those.
+        [(_, Value::Object(inner))] => {
+            fields_line(inner.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        }
         [(_, v)] => value(v),
         many => many
             .iter()
@@ -394,6 +406,10 @@ mod tests {
         let (span, snippet) = p.hit.unwrap_or_default();
         assert_eq!(span, "ChainOfThought.forward");
         assert!(snippet.contains("Photosynthesis"), "{snippet}");
+        // ReAct wraps its inputs: {"input_args": {"question": …}}.
+        let react = open(&["otlp-json/dspy-react.openinference.otlp-http-json.json"]);
+        let input = first(&react, &[]).input.unwrap_or_default();
+        assert!(input.starts_with("What is 17 * 23"), "{input}");
         // A needle already in the question needs no snippet.
         assert_eq!(first(&s, &["mercury"]).hit, None);
     }

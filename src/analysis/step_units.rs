@@ -297,6 +297,24 @@ mod tests {
     }
 
     #[test]
+    fn callback_modules_are_named_by_the_prompt_field_lists() {
+        // DSPy callback events: MultiHop → ChainOfThought → Predict → lm; the
+        // signature comes from the adapter's field lists in the LM prompt.
+        let s = open("dspy-callback-jsonl/dspy-multihop.callback-events.jsonl");
+        let q = "ChainOfThought: context, question -> search_query";
+        assert_eq!(
+            step_labels(&s, 0),
+            [
+                q,
+                "Retrieve",
+                q,
+                "Retrieve",
+                "ChainOfThought: context, question -> answer"
+            ]
+        );
+    }
+
+    #[test]
     fn a_bare_predictor_program_is_its_own_step() {
         // MLflow classify: the root is ChainOfThought.forward.
         let s = open("mlflow-json/dspy-classify.mlflow-trace-single.json");

@@ -316,7 +316,7 @@ pub fn App() -> Html {
             <header class="topbar">
                 <span class="brand">{ "spanscope" }</span>
                 if let Some(session) = &state.session {
-                    <SummaryBar counts={session.index.totals} />
+                    <SummaryBar counts={session.index.totals} failed={session.index.failed_traces} />
                 }
                 <span class="spacer" />
                 <button class="small" onclick={cycle_theme} data-testid="theme-toggle">{ theme_label }</button>
@@ -358,10 +358,12 @@ pub fn App() -> Html {
                                     <TraceList session={session.clone()} table={state.table.clone()} selected={state.trace} on_select={select_trace}
                                         sort={state.sort} descending={state.descending} on_sort={set_sort} compact={state.trace.is_some()} />
                                     if let Some(trace) = state.trace {
-                                        <TraceView session={session.clone()} {trace} selected={state.span} collapsed={collapsed} on_select={select_span} on_toggle={toggle} />
+                                        <TraceView session={session.clone()} {trace} selected={state.span} collapsed={collapsed} on_select={select_span} on_toggle={toggle}
+                                            prices={state.prices.clone()} />
                                     }
                                     if let Some(span) = state.span {
-                                        <SpanDetail session={session.clone()} {span} tab={state.tab} on_tab={set_tab} />
+                                        <SpanDetail session={session.clone()} {span} tab={state.tab} on_tab={set_tab}
+                                            needles={Rc::new(state.table.needles.clone())} />
                                     }
                                 </div>
                             },

@@ -1,6 +1,7 @@
 //! The LM-call tab: the conversation as chat bubbles by role (system prompt
-//! collapsed), tool calls with their arguments, the completion and its parsed
-//! DSPy fields, then model, provider, parameters, tokens, cost and latency.
+//! collapsed, few-shot demos labelled), tool calls with their arguments, the
+//! completion and its parsed DSPy fields — or, for a failed call, its error
+//! — then model, provider, parameters, tokens, cost and latency.
 
 use super::long_text::LongText;
 use crate::analysis::lm_call::{lm_call_view, Message};
@@ -14,19 +15,28 @@ use yew::prelude::*;
 pub struct LmCallPaneProps {
     pub session: Rc<Session>,
     pub span: SpanIdx,
+    /// Free-text filter terms to mark.
+    #[prop_or_default]
+    pub needles: Rc<Vec<String>>,
 }
 
 impl PartialEq for LmCallPaneProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && self.span == other.span
+        Rc::ptr_eq(&self.session, &other.session)
+            && self.span == other.span
+            && self.needles == other.needles
     }
 }
 
-fn bubble(message: &Message) -> Html {
+fn bubble(message: &Message, needles: &Rc<Vec<String>>) -> Html {
     let role = message.role.clone();
+    let demo = message.demo.map(|n| {
+        let part = if role == "assistant" { "answer" } else { "question" };
+        html! { <span class="demo-label" data-testid="demo-label">{ format!("demo {n} · {part}") }</span> }
+    });
     let body = html! {
         <>
-            <LongText text={Rc::<str>::from(message.content.as_str())} class="bubble-text" />
+            <LongText text={Rc::<str>::from(message.content.as_str())} class="bubble-text" needles={needles.clone()} />
             { for message.tool_calls.iter().map(|call| html! {
                 <div class="tool-call">
                     <span class="tool-name">{ format!("→ {}", display::label(&call.name)) }</span>
@@ -45,8 +55,8 @@ fn bubble(message: &Message) -> Html {
         }
     } else {
         html! {
-            <div class={classes!("bubble", format!("role-{role}"))} data-testid="lm-message" data-role={role.clone()}>
-                <div class="bubble-role">{ display::label(&role) }</div>
+            <div class={classes!("bubble", format!("role-{role}"), message.demo.is_some().then_some("demo"))} data-testid="lm-message" data-role={role.clone()}>
+                <div class="bubble-role">{ display::label(&role) }{ for demo }</div>
                 { body }
             </div>
         }
@@ -57,7 +67,10 @@ fn bubble(message: &Message) -> Html {
 pub fn LmCallPane(props: &LmCallPaneProps) -> Html {
     let view = lm_call_view(&props.session.store, props.span);
     let t = &view.tokens;
-    let n = |v: Option<u64>| v.map_or("—".to_string(), |v| v.to_string());
+    let needles = &props.needles;
+    // A count the file leaves out is not zero.
+    let n = |v: Option<u64>| v.map_or(display::NOT_RECORDED.to_string(), |v| v.to_string());
+    let timed = view.latency_nanos > 0;
     let facts = [
         (
             "Model",
@@ -75,7 +88,10 @@ pub fn LmCallPane(props: &LmCallPaneProps) -> Html {
                 view.provider.clone()
             },
         ),
-        ("Latency", display::duration(view.latency_nanos)),
+        (
+            "Latency",
+            display::duration_if_timed(view.latency_nanos, timed),
+        ),
         ("Input tokens", n(t.input)),
         ("Output tokens", n(t.output)),
         ("Cached tokens", n(t.cached)),
@@ -83,17 +99,24 @@ pub fn LmCallPane(props: &LmCallPaneProps) -> Html {
         ("Total tokens", n(t.total)),
         (
             "Cost",
-            view.cost_usd.map_or("—".to_string(), display::cost_usd),
+            view.cost_usd
+                .map_or(display::NOT_RECORDED.to_string(), display::cost_usd),
         ),
         (
             "Finish reason",
             view.finish_reason
                 .clone()
-                .unwrap_or_else(|| "—".to_string()),
+                .unwrap_or_else(|| display::NOT_RECORDED.to_string()),
         ),
     ];
     html! {
         <div class="lm-call" data-testid="lm-call">
+            if let Some(error) = &view.error {
+                <div class="error-box" data-testid="lm-error">
+                    <strong>{ format!("The call failed: {}", error.exception_type.as_deref().unwrap_or("error")) }</strong>
+                    <pre>{ error.message.clone() }</pre>
+                </div>
+            }
             <dl class="facts" data-testid="lm-facts">
                 { for facts.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ super::payload_view::value_text(v) }</dd></> }) }
             </dl>
@@ -101,12 +124,14 @@ pub fn LmCallPane(props: &LmCallPaneProps) -> Html {
             if view.input_messages.is_empty() {
                 <p class="muted">{ "No input messages recorded on this span." }</p>
             }
-            { for view.input_messages.iter().map(bubble) }
+            { for view.input_messages.iter().map(|m| bubble(m, needles)) }
             <h3>{ "Completion" }</h3>
-            if view.output_messages.is_empty() {
-                <p class="muted">{ "No output recorded (the call may have failed)." }</p>
+            if view.error.is_some() && view.output_messages.is_empty() {
+                <p class="muted">{ "No completion: the call failed (above)." }</p>
+            } else if view.output_messages.is_empty() {
+                <p class="muted">{ "No output recorded." }</p>
             }
-            { for view.output_messages.iter().map(bubble) }
+            { for view.output_messages.iter().map(|m| bubble(m, needles)) }
             if !view.parsed_fields.is_empty() {
                 <h3>{ "Parsed output fields" }</h3>
                 <table class="kv" data-testid="parsed-fields">

@@ -1,13 +1,18 @@
-//! Every LM call in the listed traces: model, latency, tokens, cost (from
-//! the file, else from the bundled price table), sortable; a click opens the
-//! call in its trace.
+//! Every LM call in the listed traces: model and provider, latency, the
+//! prompt and answer in a line each, tokens, cost (from the file, else from
+//! the bundled price table), finish reason, sortable; a click opens the call
+//! in its trace. Counts a file does not record read "not recorded", and a
+//! file without timings (DSPy `lm.history`) has no latency column.
 
 use super::row_limit::{more_rows, use_row_limit};
 use super::state::DetailTab;
+use crate::analysis::lm_call::finish_reason_of;
+use crate::analysis::preview::call_preview;
 use crate::analysis::prices::PriceTable;
 use crate::analysis::tokens::{tokens, CostSource};
 use crate::analysis::trace_table::TraceTable;
 use crate::display;
+use crate::index::model_name;
 use crate::load::Session;
 use crate::model::{SpanIdx, StatusCode, TraceIdx};
 use std::rc::Rc;
@@ -55,6 +60,9 @@ pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
     let store = &props.session.store;
     let s = &store.spans;
     let mut calls: Vec<_> = report.calls.iter().collect();
+    let timed = calls
+        .iter()
+        .any(|c| s.end_nanos[c.span.index()] > s.start_nanos[c.span.index()]);
     let latency = |span: SpanIdx| s.end_nanos[span.index()] - s.start_nanos[span.index()];
     match *sort {
         Column::Start => calls.sort_by_key(|c| s.start_nanos[c.span.index()]),
@@ -90,31 +98,64 @@ pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
             (None, _) => "—".to_string(),
         };
         let error = s.status[span.index()] == StatusCode::Error;
+        let (prompt, answer) = call_preview(store, span);
+        let (provider, model) = model_name::split(&c.model);
+        let provider = provider
+            .map(str::to_owned)
+            .or_else(|| Some(store.str(s.provider[span.index()]).to_owned()).filter(|p| !p.is_empty()));
+        let count = |n: u64| {
+            if c.usage_reported {
+                html! { { n } }
+            } else {
+                html! { <span class="muted" title={display::NOT_RECORDED}>{ "—" }</span> }
+            }
+        };
         html! {
             <tr data-testid="lm-call-row" {onclick} class={classes!(error.then_some("error"))}>
                 <td>{ display::label(store.str(s.name[span.index()])) }</td>
-                <td>{ display::label(&c.model) }</td>
+                <td>{ display::label(model) }if let Some(p) = provider { <div class="muted small">{ display::label(&p) }</div> }</td>
                 <td class="time">{ display::timestamp(s.start_nanos[span.index()]) }</td>
-                <td class="num">{ display::duration(latency(span)) }</td>
-                <td class="num">{ c.tokens.input_tokens }</td>
-                <td class="num">{ c.tokens.output_tokens }</td>
+                if timed { <td class="num">{ display::duration(latency(span)) }</td> }
+                <td class="call-preview">
+                    if let Some(p) = &prompt { <div class="preview" title={p.clone()} data-testid="call-prompt">{ p.clone() }</div> }
+                    if let Some(a) = &answer { <div class="preview answer" title={a.clone()} data-testid="call-answer">{ format!("→ {a}") }</div> }
+                </td>
+                <td class="num">{ count(c.tokens.input_tokens) }</td>
+                <td class="num">{ count(c.tokens.output_tokens) }</td>
                 <td class="num">{ cost }</td>
+                <td>{ finish_reason_of(store, span).unwrap_or_default() }</td>
                 <td>{ if error { "error" } else { "" } }</td>
             </tr>
         }
     });
+    let sum = &report.total;
+    let tokens_text = if sum.tokens_recorded() {
+        display::tokens(sum.tokens.input_tokens + sum.tokens.output_tokens)
+    } else {
+        format!("tokens {}", display::NOT_RECORDED)
+    };
+    let cost_text = if sum.cost_known() {
+        display::cost_usd(sum.cost_usd)
+    } else {
+        format!("cost {}", display::NOT_RECORDED)
+    };
     html! {
         <div class="table-view" data-testid="lm-calls">
-            <p class="muted">
+            <p class="muted" data-testid="lm-calls-summary">
                 { display::plural(report.calls.len() as u64, "LM call", "LM calls") }{ " in the listed traces · " }
-                { display::tokens(report.total.tokens.input_tokens + report.total.tokens.output_tokens) }{ " · " }
-                { display::cost_usd(report.total.cost_usd) }
+                { tokens_text }{ " · " }{ cost_text }
+                if !report.trace_usage.is_empty() {
+                    { format!(" · usage recorded per trace, not per call, in {}", display::plural(report.trace_usage.len() as u64, "trace", "traces")) }
+                }
+                if !timed { { " · the file records no timings" } }
                 { format!(" · prices: {} ({})", report.price_source, report.price_as_of) }
             </p>
             <table class="data">
                 <thead><tr>
-                    <th>{ "Span" }</th><th>{ "Model" }</th>{ head("Start", Column::Start) }{ head("Latency", Column::Latency) }
-                    { head("Input tok", Column::Tokens) }<th>{ "Output tok" }</th>{ head("Cost", Column::Cost) }<th>{ "Status" }</th>
+                    <th>{ "Span" }</th><th>{ "Model" }</th>{ head("Start", Column::Start) }
+                    if timed { { head("Latency", Column::Latency) } }
+                    <th>{ "Prompt → answer" }</th>
+                    { head("Input tok", Column::Tokens) }<th>{ "Output tok" }</th>{ head("Cost", Column::Cost) }<th>{ "Finish" }</th><th>{ "Status" }</th>
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>

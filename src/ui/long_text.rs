@@ -3,8 +3,10 @@
 //! frame (each slice its own block, so adding one lays out only that one;
 //! blocks out of view skip layout). Monospace and wrapped anywhere, so one
 //! huge word (base64, `AAAA…`) costs what any text of its length costs.
-//! Where the text is cut comes from `analysis::long_text`.
+//! Where the text is cut comes from `analysis::long_text`. The filter's
+//! free-text hits are marked in each slice.
 
+use super::marked::marked;
 use crate::analysis::long_text::{is_long, preview_end, slice_end};
 use crate::display;
 use crate::web;
@@ -17,12 +19,16 @@ pub struct LongTextProps {
     pub text: Rc<str>,
     #[prop_or_default]
     pub class: Classes,
+    /// Free-text filter terms to mark.
+    #[prop_or_default]
+    pub needles: Rc<Vec<String>>,
 }
 
 impl PartialEq for LongTextProps {
     fn eq(&self, other: &Self) -> bool {
         (Rc::ptr_eq(&self.text, &other.text) || self.text == other.text)
             && self.class == other.class
+            && self.needles == other.needles
     }
 }
 
@@ -75,7 +81,7 @@ pub fn LongText(props: &LongTextProps) -> Html {
         });
     }
     if !is_long(&text) {
-        return html! { <pre class={classes!("long-text", props.class.clone())}>{ text.to_string() }</pre> };
+        return html! { <pre class={classes!("long-text", props.class.clone())}>{ marked(&text, &props.needles) }</pre> };
     }
     let s = shown.borrow();
     let total = text.len();
@@ -98,7 +104,9 @@ pub fn LongText(props: &LongTextProps) -> Html {
         <div class={classes!("long-text", "cut", props.class.clone())} data-testid="long-text" data-bytes={total.to_string()}>
             <div class="long-slices">
                 { for s.slices.iter().enumerate().map(|(i, slice)| html! {
-                    <pre key={i} class={classes!("long-slice", (i > 0).then_some("later"))}>{ slice.clone() }</pre>
+                    <pre key={i} class={classes!("long-slice", (i > 0).then_some("later"))}>{
+                        if props.needles.is_empty() { html! { { slice.clone() } } } else { marked(slice, &props.needles) }
+                    }</pre>
                 }) }
             </div>
             { footer }

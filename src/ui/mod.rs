@@ -12,6 +12,7 @@ mod lm_calls_view;
 mod load_progress;
 mod loads;
 pub mod long_text;
+mod marked;
 mod open_button;
 mod open_choice;
 mod payload_view;

@@ -5,9 +5,11 @@
 //! The tree is rendered from its rows (`analysis::json_rows`): a small one
 //! whole, a big one virtualised (only the rows in view exist, one line
 //! each; a click on a cut string shows it whole below the tree). Long text
-//! and long strings show a screenful first (`LongText`).
+//! and long strings show a screenful first (`LongText`). The filter's
+//! free-text hits are marked in text and string values.
 
 use super::long_text::LongText;
+use super::marked::marked;
 use super::virtual_rows::VirtualRows;
 use crate::analysis::json_rows::{is_open, rows, visible, JsonRow, RowValue};
 use crate::analysis::long_text::is_long;
@@ -31,6 +33,9 @@ pub struct PayloadViewProps {
     pub text: AttrValue,
     #[prop_or_default]
     pub label: AttrValue,
+    /// Free-text filter terms to mark.
+    #[prop_or_default]
+    pub needles: Rc<Vec<String>>,
 }
 
 /// A payload read once: tree rows, or text.
@@ -57,8 +62,8 @@ pub fn PayloadView(props: &PayloadViewProps) -> Html {
             </div>
             {
                 match &*parsed {
-                    Parsed::Tree(rows) => html! { <JsonTree rows={rows.clone()} /> },
-                    Parsed::Text(text) => html! { <LongText text={text.clone()} class="payload-text" /> },
+                    Parsed::Tree(rows) => html! { <JsonTree rows={rows.clone()} needles={props.needles.clone()} /> },
+                    Parsed::Text(text) => html! { <LongText text={text.clone()} class="payload-text" needles={props.needles.clone()} /> },
                 }
             }
         </div>
@@ -77,21 +82,30 @@ pub fn text_or_link(text: &str) -> Html {
 
 /// A value of any length: short ones as text (or a link), long ones cut.
 pub fn value_text(text: &str) -> Html {
+    marked_value(text, &Rc::default())
+}
+
+/// [`value_text`] with the filter's free-text hits marked.
+pub fn marked_value(text: &str, needles: &Rc<Vec<String>>) -> Html {
     if is_long(text) {
-        html! { <LongText text={Rc::<str>::from(text)} /> }
-    } else {
+        html! { <LongText text={Rc::<str>::from(text)} needles={needles.clone()} /> }
+    } else if needles.is_empty() {
         text_or_link(text)
+    } else {
+        marked(text, needles)
     }
 }
 
 #[derive(Properties)]
 struct JsonTreeProps {
     rows: Rc<Vec<JsonRow>>,
+    #[prop_or_default]
+    needles: Rc<Vec<String>>,
 }
 
 impl PartialEq for JsonTreeProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.rows, &other.rows)
+        Rc::ptr_eq(&self.rows, &other.rows) && self.needles == other.needles
     }
 }
 
@@ -101,6 +115,7 @@ fn JsonTree(props: &JsonTreeProps) -> Html {
     // A cut string picked in a virtualised tree, shown whole below it.
     let picked = use_state(|| None::<u32>);
     let rows = props.rows.clone();
+    let needles = props.needles.clone();
     let shown = Rc::new(visible(&rows, &toggled));
     let on_toggle = {
         let toggled = toggled.clone();
@@ -119,14 +134,15 @@ fn JsonTree(props: &JsonTreeProps) -> Html {
     if shown.len() <= VIRTUAL_ROWS {
         return html! {
             <div class="json-tree" data-testid="json-tree">
-                { for shown.iter().map(|&i| json_row(&rows, i, &toggled, &on_toggle, None)) }
+                { for shown.iter().map(|&i| json_row(&rows, i, &toggled, &on_toggle, None, &needles)) }
             </div>
         };
     }
     let render = {
         let (rows, shown, toggled) = (rows.clone(), shown.clone(), toggled.clone());
+        let needles = needles.clone();
         Callback::from(move |n: usize| match shown.get(n) {
-            Some(&i) => json_row(&rows, i, &toggled, &on_toggle, Some(&on_pick)),
+            Some(&i) => json_row(&rows, i, &toggled, &on_toggle, Some(&on_pick), &needles),
             None => html! {},
         })
     };
@@ -142,7 +158,7 @@ fn JsonTree(props: &JsonTreeProps) -> Html {
             if let Some((i, text)) = picked_text {
                 <div class="json-picked" data-testid="json-picked">
                     <div class="muted">{ format!("{}:", rows.get(i as usize).and_then(|r| r.key.clone()).map(|k| display::label(&k)).unwrap_or_default()) }</div>
-                    <LongText {text} />
+                    <LongText {text} needles={needles.clone()} />
                 </div>
             }
         </div>
@@ -164,6 +180,7 @@ fn json_row(
     toggled: &BTreeSet<u32>,
     on_toggle: &Callback<u32>,
     on_pick: Option<&Callback<u32>>,
+    needles: &Rc<Vec<String>>,
 ) -> Html {
     let Some(row) = rows.get(i as usize) else {
         return html! {};
@@ -174,7 +191,7 @@ fn json_row(
         RowValue::Bool(b) => html! { <span class="json-bool">{ b.to_string() }</span> },
         RowValue::Number(n) => html! { <span class="json-num">{ display::label(n) }</span> },
         RowValue::String(s) => match on_pick {
-            None => html! { <span class="json-str">{ value_text(s) }</span> },
+            None => html! { <span class="json-str">{ marked_value(s, needles) }</span> },
             Some(pick) if display::label(s).len() < s.len() => {
                 let onclick = pick.reform(move |_: MouseEvent| i);
                 html! {
@@ -183,7 +200,7 @@ fn json_row(
                     </button>
                 }
             }
-            Some(_) => html! { <span class="json-str">{ text_or_link(s) }</span> },
+            Some(_) => html! { <span class="json-str">{ marked_value(s, needles) }</span> },
         },
         RowValue::Array { len, hidden } | RowValue::Object { len, hidden } => {
             let open = is_open(rows, i, toggled);

@@ -1,13 +1,15 @@
 //! The span detail pane: tabs for the overview (kind, status, times, self
 //! time, service, ids, exception), the LM call, input/output, a searchable
-//! attribute table, and events with stack traces.
+//! attribute table, and events with stack traces. The filter's free-text
+//! hits are marked in payloads, messages and attribute values.
 
 use super::lm_call_pane::LmCallPane;
 use super::long_text::LongText;
-use super::payload_view::{value_text, PayloadView};
+use super::payload_view::{marked_value, value_text, PayloadView};
 use super::row_limit::{more_rows, use_row_limit};
 use super::state::DetailTab;
 use super::trace_view::kind_icon;
+use crate::analysis::attr_text::display_text;
 use crate::analysis::retrieval::{hops, Hop};
 use crate::display;
 use crate::load::Session;
@@ -21,6 +23,9 @@ pub struct SpanDetailProps {
     pub span: SpanIdx,
     pub tab: DetailTab,
     pub on_tab: Callback<DetailTab>,
+    /// The filter's free-text terms, marked where they occur.
+    #[prop_or_default]
+    pub needles: Rc<Vec<String>>,
 }
 
 impl PartialEq for SpanDetailProps {
@@ -28,6 +33,7 @@ impl PartialEq for SpanDetailProps {
         Rc::ptr_eq(&self.session, &other.session)
             && self.span == other.span
             && self.tab == other.tab
+            && self.needles == other.needles
     }
 }
 
@@ -51,11 +57,13 @@ pub fn SpanDetail(props: &SpanDetailProps) -> Html {
     });
     let body = match props.tab {
         DetailTab::Overview => overview(&props.session, props.span),
-        DetailTab::Lm => html! { <LmCallPane session={props.session.clone()} span={props.span} /> },
-        DetailTab::Io => io(&props.session, props.span),
+        DetailTab::Lm => {
+            html! { <LmCallPane session={props.session.clone()} span={props.span} needles={props.needles.clone()} /> }
+        }
+        DetailTab::Io => io(&props.session, props.span, &props.needles),
         DetailTab::Retrieval => retrieval(&props.session, props.span),
         DetailTab::Attributes => {
-            html! { <AttributeTable session={props.session.clone()} span={props.span} /> }
+            html! { <AttributeTable session={props.session.clone()} span={props.span} needles={props.needles.clone()} /> }
         }
         DetailTab::Events => {
             html! { <EventList session={props.session.clone()} span={props.span} /> }
@@ -166,15 +174,22 @@ fn overview(session: &Session, span: SpanIdx) -> Html {
     }
 }
 
-fn io(session: &Session, span: SpanIdx) -> Html {
+fn io(session: &Session, span: SpanIdx, needles: &Rc<Vec<String>>) -> Html {
     let store = &session.store;
     let i = span.index();
     let input = store.spans.input[i].map(|t| store.text(t).into_owned());
     let output = store.spans.output[i].map(|t| store.text(t).into_owned());
+    let failed = store.spans.status[i] == StatusCode::Error;
     html! {
         <div class="io">
-            if let Some(text) = input { <PayloadView label="Input" text={text} /> } else { <p class="muted">{ "No input recorded." }</p> }
-            if let Some(text) = output { <PayloadView label="Output" text={text} /> } else { <p class="muted">{ "No output recorded." }</p> }
+            if let Some(text) = input { <PayloadView label="Input" text={text} needles={needles.clone()} /> } else { <p class="muted">{ "No input recorded." }</p> }
+            if let Some(text) = output {
+                <PayloadView label="Output" text={text} needles={needles.clone()} />
+            } else if failed {
+                <p class="muted">{ "No output: the span failed (see Overview)." }</p>
+            } else {
+                <p class="muted">{ "No output recorded." }</p>
+            }
         </div>
     }
 }
@@ -267,11 +282,15 @@ fn EventList(props: &EventListProps) -> Html {
 pub struct AttributeTableProps {
     pub session: Rc<Session>,
     pub span: SpanIdx,
+    #[prop_or_default]
+    pub needles: Rc<Vec<String>>,
 }
 
 impl PartialEq for AttributeTableProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && self.span == other.span
+        Rc::ptr_eq(&self.session, &other.session)
+            && self.span == other.span
+            && self.needles == other.needles
     }
 }
 
@@ -304,7 +323,7 @@ pub fn AttributeTable(props: &AttributeTableProps) -> Html {
                 .map(|(k, v)| {
                     (
                         Rc::<str>::from(store.str(k)),
-                        Rc::<str>::from(store.attr_text(v)),
+                        Rc::<str>::from(display_text(store, v)),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -331,7 +350,7 @@ pub fn AttributeTable(props: &AttributeTableProps) -> Html {
                 value={(*query).clone()} {oninput} data-testid="attribute-search" />
             <table class="kv" data-testid="attributes">
                 { for rows.iter().take(*limit).map(|(k, v)| html! {
-                    <tr><th>{ key_text(k) }</th><td class="attr-value">{ value_text(v) }</td></tr>
+                    <tr><th>{ key_text(k) }</th><td class="attr-value">{ marked_value(v, &props.needles) }</td></tr>
                 }) }
             </table>
             { more_rows(&limit, rows.len(), "attributes") }

@@ -388,6 +388,15 @@ impl Reducible for AppState {
                     next.span = None;
                     next.collapsed.clear();
                     next.pane = Pane::Traces;
+                    // Files without timings or trees (`lm.history`) are a
+                    // list of LM calls: open them as one.
+                    let untimed = next
+                        .session
+                        .as_ref()
+                        .is_some_and(|s| crate::analysis::trace_header::session_untimed(&s.store));
+                    if untimed {
+                        next.view = MainView::LmCalls;
+                    }
                     next.recompute_table();
                     if let Some(view) = next.pending.take() {
                         next.apply_view(&view);
@@ -567,6 +576,22 @@ mod tests {
         state = state.reduce(Action::Back);
         state = state.reduce(Action::Back);
         assert_eq!((state.span, state.trace), (None, None));
+    }
+
+    #[test]
+    fn files_without_timings_open_in_the_lm_calls_view() {
+        let state = Rc::new(AppState::default()).reduce(Action::Loaded(fixture(
+            "dspy-history/dspy-rag.lm-history.json",
+        )));
+        assert_eq!(state.view, MainView::LmCalls);
+        let state = state.reduce(Action::Loaded(fixture(
+            "dspy-inspect-history/dspy-rag.inspect-history.txt",
+        )));
+        assert_eq!(state.view, MainView::LmCalls);
+        let timed = Rc::new(AppState::default()).reduce(Action::Loaded(fixture(
+            "otlp-json/dspy-rag.openinference.otlp-http-json.json",
+        )));
+        assert_eq!(timed.view, MainView::Traces);
     }
 
     #[test]

@@ -1,6 +1,9 @@
-//! The steps dashboard over the listed traces: latency percentiles per span
-//! name and per model, the slowest-step counter, tokens and cost per model,
-//! and the traces grouped by a metadata key side by side.
+//! The steps dashboard over the listed traces: latency percentiles per step
+//! (a predictor call's wrapper spans count once, named by predictor and
+//! signature) and per model, the slowest-step counter, tokens and cost per
+//! model ("not recorded" where the files have no usage), and the traces
+//! grouped by a key picked from those present (metadata, a score, `model`,
+//! `provider`…), side by side.
 
 use super::price_editor::PriceEditor;
 use super::row_limit::{more_rows, use_row_limit};
@@ -74,6 +77,8 @@ fn latency_table(
 fn key_option(choice: &KeyChoice) -> String {
     let source = match choice.source {
         KeySource::Model => "LM calls",
+        KeySource::Provider => "LM calls",
+        KeySource::Score => "scores",
         KeySource::Service => "spans",
         KeySource::Metadata => "trace metadata",
         KeySource::Resource => "resource",
@@ -170,19 +175,24 @@ pub fn StepsView(props: &StepsViewProps) -> Html {
                     </p>
                 </section>
             }
-            { latency_table("Per step (span name)", &report.by_name, "steps-by-name", &name_limit) }
+            { latency_table("Per step (wrapper spans of one call count once)", &report.by_step, "steps-by-step", &name_limit) }
             { latency_table("Per model", &report.by_model, "steps-by-model", &model_limit) }
             <section>
                 <h3>{ "Tokens and cost per model" }</h3>
                 <table class="data">
                     <thead><tr><th>{ "Model" }</th><th class="num">{ "LM calls" }</th><th class="num">{ "Input" }</th><th class="num">{ "Output" }</th>
                         <th class="num">{ "Cached" }</th><th class="num">{ "Reasoning" }</th><th class="num">{ "Cost" }</th></tr></thead>
-                    <tbody>{ for token_report.by_model.iter().take(*token_limit).map(|m| html! {
-                        <tr><td>{ display::label(&m.model) }</td><td class="num">{ m.totals.lm_calls }</td>
-                            <td class="num">{ m.totals.tokens.input_tokens }</td><td class="num">{ m.totals.tokens.output_tokens }</td>
-                            <td class="num">{ m.totals.tokens.cached_tokens }</td><td class="num">{ m.totals.tokens.reasoning_tokens }</td>
-                            <td class="num">{ display::cost_usd(m.totals.cost_usd) }</td></tr>
-                    }) }</tbody>
+                    <tbody>{ for token_report.by_model.iter().take(*token_limit).map(|m| {
+                        let recorded = m.totals.tokens_recorded();
+                        let n = |v: u64| if recorded { v.to_string() } else { display::NOT_RECORDED.to_string() };
+                        html! {
+                        <tr data-testid="model-tokens-row"><td>{ display::label(&m.model) }
+                                if !m.providers.is_empty() { <span class="muted">{ format!(" ({})", display::label(&m.providers.join(", "))) }</span> }</td>
+                            <td class="num">{ m.totals.lm_calls }</td>
+                            <td class="num">{ n(m.totals.tokens.input_tokens) }</td><td class="num">{ n(m.totals.tokens.output_tokens) }</td>
+                            <td class="num">{ n(m.totals.tokens.cached_tokens) }</td><td class="num">{ n(m.totals.tokens.reasoning_tokens) }</td>
+                            <td class="num">{ if m.totals.cost_known() { display::cost_usd(m.totals.cost_usd) } else { display::NOT_RECORDED.to_string() } }</td></tr>
+                    } }) }</tbody>
                 </table>
                 { more_rows(&token_limit, token_report.by_model.len(), "models") }
                 <p class="muted">{ format!("Cost from the file where present, else from the price table: {} ({}).", token_report.price_source, token_report.price_as_of) }</p>
@@ -199,14 +209,14 @@ pub fn StepsView(props: &StepsViewProps) -> Html {
                 </h3>
                 <div class="groups" data-testid="groups">
                     { for groups.iter().take(60).map(|g| html! {
-                        <div class="group-card">
+                        <div class="group-card" data-testid="group-card">
                             <h4>{ g.value.as_deref().map(display::label).unwrap_or_else(|| "(none)".to_string()) }</h4>
                             <dl class="facts">
                                 <dt>{ "Traces" }</dt><dd>{ g.traces.len() }</dd>
-                                <dt>{ "Error rate" }</dt><dd>{ display::percent(g.error_rate) }</dd>
+                                <dt>{ "Failed" }</dt><dd>{ format!("{} ({})", g.failed_traces, display::percent(g.failure_rate)) }</dd>
                                 <dt>{ "p50 / p90 / p99" }</dt><dd>{ format!("{} / {} / {}", display::duration(g.duration.p50_nanos), display::duration(g.duration.p90_nanos), display::duration(g.duration.p99_nanos)) }</dd>
-                                <dt>{ "Tokens" }</dt><dd>{ display::tokens(g.tokens.tokens.input_tokens + g.tokens.tokens.output_tokens) }</dd>
-                                <dt>{ "Cost" }</dt><dd>{ display::cost_usd(g.tokens.cost_usd) }</dd>
+                                <dt>{ "Tokens" }</dt><dd>{ display::tokens_or_not_recorded(g.tokens.tokens_recorded().then_some(g.tokens.tokens.input_tokens + g.tokens.tokens.output_tokens)) }</dd>
+                                <dt>{ "Cost" }</dt><dd>{ if g.tokens.cost_known() { display::cost_usd(g.tokens.cost_usd) } else { display::NOT_RECORDED.to_string() } }</dd>
                             </dl>
                         </div>
                     }) }

@@ -1,7 +1,10 @@
-//! One trace: a header with its totals, then the span tree and the waterfall
-//! side by side (one virtualised row per visible span, bars on the trace's
-//! time axis). Error spans are marked; LM, retriever and tool spans have
-//! their own icon and colour.
+//! One trace: a header (errors first: the error that ended the request,
+//! where it was raised and in which step, with a jump to that span; then
+//! scores, tags and totals), then the span tree and the waterfall side by
+//! side (one virtualised row per visible span, bars on the trace's time
+//! axis). Error spans are marked; LM, retriever and tool spans have their
+//! own icon and colour; a predictor call's first span shows its signature.
+//! A trace without timings (DSPy `lm.history`) shows no waterfall.
 //!
 //! The waterfall zooms: a drag across the time axis (or across the bars)
 //! selects a window, a double click on a row's bar zooms to its span, and
@@ -10,15 +13,19 @@
 //! `analysis::waterfall`; this file only reads the pointer and the bar
 //! column's rectangle.
 
+use super::trace_list::{outcome_icon, score_badge};
 use super::virtual_rows::VirtualRows;
 use crate::analysis::breakdown::trace_breakdown;
 use crate::analysis::critical_path::critical_path;
+use crate::analysis::prices::PriceTable;
+use crate::analysis::step_units::{label, trace_units};
+use crate::analysis::trace_header::trace_header;
 use crate::analysis::tree_rows::{tree_rows, TreeRow};
 use crate::analysis::waterfall::{self, Band, LabelAnchor, Placement, TickAlign, Window};
 use crate::display;
 use crate::load::Session;
 use crate::model::{SpanIdx, SpanKind, StatusCode, TraceIdx};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 use web_sys::Element;
 use yew::prelude::*;
@@ -58,6 +65,9 @@ struct RowContext {
     band: Option<Band>,
     on_select: Callback<SpanIdx>,
     on_toggle: Callback<SpanIdx>,
+    /// Signatures of predictor calls, by the row of their first span.
+    signatures: Rc<HashMap<u32, String>>,
+    timed: bool,
     /// Zoom to a span: its (start, end) in nanoseconds since the trace's start.
     on_zoom: Callback<(i64, i64)>,
 }
@@ -70,11 +80,14 @@ pub struct TraceViewProps {
     pub collapsed: Rc<BTreeSet<u32>>,
     pub on_select: Callback<SpanIdx>,
     pub on_toggle: Callback<SpanIdx>,
+    /// Prices for costs the file does not report (as the other views use).
+    pub prices: Rc<PriceTable>,
 }
 
 impl PartialEq for TraceViewProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.session, &other.session)
+            && Rc::ptr_eq(&self.prices, &other.prices)
             && self.trace == other.trace
             && self.selected == other.selected
             && self.collapsed == other.collapsed
@@ -123,6 +136,34 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
     let breakdown = use_memo(
         (Rc::as_ptr(&session) as usize, props.trace),
         move |(_, trace)| trace_breakdown(&session.store, &session.index, *trace),
+    );
+    let session = props.session.clone();
+    let header = use_memo(
+        (
+            Rc::as_ptr(&session) as usize,
+            props.trace,
+            Rc::as_ptr(&props.prices) as usize,
+        ),
+        {
+            let prices = props.prices.clone();
+            move |(_, trace, _)| trace_header(&session.store, &session.index, *trace, &prices)
+        },
+    );
+    let session = props.session.clone();
+    let signatures = use_memo(
+        (Rc::as_ptr(&session) as usize, props.trace),
+        move |(_, trace)| {
+            let units = trace_units(&session.store, &session.index, *trace);
+            let heads: Vec<SpanIdx> = units.heads().collect();
+            let labels: HashMap<u32, String> = heads
+                .into_iter()
+                .filter_map(|h| {
+                    let sig = label(&session.store, &units, h).signature?;
+                    Some((h.0, sig.text()))
+                })
+                .collect();
+            Rc::new(labels)
+        },
     );
     let show_critical = use_state(|| true);
     let key = (Rc::as_ptr(&props.session) as usize, props.trace);
@@ -184,6 +225,8 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
             band: *band,
             on_select,
             on_toggle: props.on_toggle.clone(),
+            signatures: (*signatures).clone(),
+            timed: header.timed,
             on_zoom: set_zoom
                 .reform(move |(start, end): (i64, i64)| Window::around(start, end, trace_nanos)),
         };
@@ -288,23 +331,53 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
         html! { <span class={classes!("tick", align, minor)} {style}>{ label }</span> }
     });
     html! {
-        <section class="trace-view" data-testid="trace-view" {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
+        <section class={classes!("trace-view", (!header.timed).then_some("untimed"))} data-testid="trace-view" {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
             <header class="trace-header">
-                <h2 title={display::label(root_name)}>{ display::label(root_name) }</h2>
+                <h2 title={display::label(root_name)}>
+                    <span class={classes!("status-icon", header.outcome.as_str())} title={outcome_icon(header.outcome).1}>{ outcome_icon(header.outcome).0 }</span>
+                    { display::label(root_name) }
+                </h2>
                 <span>{ display::timestamp(t.start_nanos) }</span>
-                <span>{ display::duration(t.duration_nanos()) }</span>
+                <span>{ if header.timed { display::duration(t.duration_nanos()) } else { format!("duration {}", display::NOT_RECORDED) } }</span>
                 <span>{ display::plural(u64::from(t.spans), "span", "spans") }</span>
                 <span>{ display::plural(u64::from(t.lm_calls), "LM call", "LM calls") }</span>
-                if t.error_spans > 0 {
-                    <span class="has-errors">{ display::plural(u64::from(t.error_spans), "error", "errors") }</span>
+                if t.lm_calls > 0 || header.total_tokens().is_some() {
+                    <span data-testid="trace-tokens" title="input + output tokens of the LM calls (or of the trace, when only the trace reports usage)">
+                        { match header.total_tokens() {
+                            Some(n) => display::tokens(n),
+                            None => format!("tokens {}", display::NOT_RECORDED),
+                        } }
+                    </span>
                 }
-                if t.input_tokens + t.output_tokens > 0 {
-                    <span>{ display::tokens(t.input_tokens + t.output_tokens) }</span>
+                if let Some((usd, source)) = header.cost() {
+                    <span data-testid="trace-cost">{ display::cost_with_source(usd, source) }</span>
                 }
-                if let Some(cost) = t.cost_usd {
-                    <span>{ display::cost_usd(cost) }</span>
-                }
+                { for header.scores.iter().map(score_badge) }
+                { for header.tags.iter().map(|tag| html! { <span class="tag" data-testid="trace-tag">{ display::label(tag) }</span> }) }
             </header>
+            if let Some(error) = &header.error {
+                <div class={classes!("trace-error", (header.outcome != crate::index::Outcome::Failed).then_some("recovered"))} data-testid="trace-error">
+                    <span class="trace-error-what">
+                        if header.outcome != crate::index::Outcome::Failed {
+                            <span class="muted">{ "Recovered from " }</span>
+                        }
+                        <strong title={error.exception_type.clone().unwrap_or_default()}>
+                            { error.exception_type.as_deref().map(display::exception_class).unwrap_or("Error") }
+                        </strong>
+                        { ": " }{ display::label(&error.message) }
+                    </span>
+                    <span class="trace-error-where muted">
+                        if let Some(step) = &error.step { { "in " }<span class="step-label">{ display::label(step) }</span>{ " · " } }
+                        { format!("raised in {}", display::label(&error.raised_in)) }
+                        if header.error_spans > 1 { { format!(" · {} error spans", header.error_spans) } }
+                    </span>
+                    <button class="small" data-testid="jump-to-error" onclick={{
+                        let (select, span) = (props.on_select.clone(), error.span);
+                        Callback::from(move |_: MouseEvent| select.emit(span))
+                    }}>{ "Show span" }</button>
+                </div>
+            }
+            if header.timed {
             <details class="breakdown" open=true data-testid="breakdown">
                 <summary>
                     { "Where the time went" }
@@ -317,17 +390,18 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
                     </label>
                 </summary>
                 <table class="breakdown-table">
-                    { for breakdown.by_name.iter().take(6).map(|row| html! {
-                        <tr>
-                            <td class="name" title={display::label(&row.name)}>{ display::label(&row.name) }</td>
+                    { for breakdown.by_step.iter().take(6).map(|row| html! {
+                        <tr data-testid="breakdown-row">
+                            <td class="name" title={display::label(&row.label)}>{ display::label(&row.label) }</td>
                             <td class="num">{ display::duration(row.self_nanos) }</td>
                             <td class="share"><span class="share-bar" style={format!("width:{:.1}%", row.share * 100.0)} /></td>
                             <td class="num">{ display::percent(row.share) }</td>
-                            <td class="num muted">{ display::plural(row.spans, "span", "spans") }</td>
+                            <td class="num muted">{ display::plural(row.units, "call", "calls") }</td>
                         </tr>
                     }) }
                 </table>
             </details>
+            }
             if let Some(window) = zoomed {
                 <div class="zoom-bar" data-testid="zoom-bar">
                     <span class="zoom-window" data-testid="zoom-window">
@@ -429,6 +503,9 @@ fn span_row(session: &Session, row: &TreeRow, cx: &RowContext) -> Html {
                 }
                 <span class="kind-icon" title={kind.as_str()}>{ kind_icon(kind) }</span>
                 <span class="span-name">{ name }</span>
+                if let Some(sig) = cx.signatures.get(&span.0) {
+                    <span class="span-sig" data-testid="span-signature">{ sig.clone() }</span>
+                }
                 if is_error {
                     <span class="error-mark" title="error">{ "!" }</span>
                 }
@@ -438,7 +515,7 @@ fn span_row(session: &Session, row: &TreeRow, cx: &RowContext) -> Html {
             </span>
             <span class="bar-col" {ondblclick}>
                 <span class={bar_classes} style={bar_style} title={bar_title} />
-                <span class={classes!("bar-label", label_class)} style={label_style}>{ display::duration(s.end_nanos[i] - s.start_nanos[i]) }</span>
+                <span class={classes!("bar-label", label_class)} style={label_style}>{ display::duration_if_timed(s.end_nanos[i] - s.start_nanos[i], cx.timed) }</span>
                 { zoom_band(cx.band) }
             </span>
         </div>
