@@ -15,6 +15,8 @@ use crate::display;
 use crate::index::model_name;
 use crate::load::Session;
 use crate::model::{SpanIdx, StatusCode, TraceIdx};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -32,6 +34,13 @@ impl PartialEq for LmCallsViewProps {
             && Rc::ptr_eq(&self.table, &other.table)
             && Rc::ptr_eq(&self.prices, &other.prices)
     }
+}
+
+/// What a row shows of a call's payloads.
+struct CallText {
+    prompt: Option<String>,
+    answer: Option<String>,
+    finish: String,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -57,8 +66,27 @@ pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
             move |_| tokens(&session.store, &session.index, &table.rows, &prices)
         },
     );
+    // Prompt/answer previews and finish reasons, computed once per call
+    // and session (re-sorting or re-filtering reuses them).
+    let previews = use_memo(Rc::as_ptr(&props.session) as usize, |_| {
+        RefCell::new(HashMap::<u32, Rc<CallText>>::new())
+    });
     let store = &props.session.store;
     let s = &store.spans;
+    let call_text = |span: SpanIdx| -> Rc<CallText> {
+        previews
+            .borrow_mut()
+            .entry(span.0)
+            .or_insert_with(|| {
+                let (prompt, answer) = call_preview(store, span);
+                Rc::new(CallText {
+                    prompt,
+                    answer,
+                    finish: finish_reason_of(store, span).unwrap_or_default(),
+                })
+            })
+            .clone()
+    };
     let mut calls: Vec<_> = report.calls.iter().collect();
     let timed = calls
         .iter()
@@ -98,7 +126,8 @@ pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
             (None, _) => "—".to_string(),
         };
         let error = s.status[span.index()] == StatusCode::Error;
-        let (prompt, answer) = call_preview(store, span);
+        let text = call_text(span);
+        let (prompt, answer) = (&text.prompt, &text.answer);
         let (provider, model) = model_name::split(&c.model);
         let provider = provider
             .map(str::to_owned)
@@ -117,13 +146,13 @@ pub fn LmCallsView(props: &LmCallsViewProps) -> Html {
                 <td class="time">{ display::timestamp(s.start_nanos[span.index()]) }</td>
                 if timed { <td class="num">{ display::duration(latency(span)) }</td> }
                 <td class="call-preview">
-                    if let Some(p) = &prompt { <div class="preview" title={p.clone()} data-testid="call-prompt">{ p.clone() }</div> }
-                    if let Some(a) = &answer { <div class="preview answer" title={a.clone()} data-testid="call-answer">{ format!("→ {a}") }</div> }
+                    if let Some(p) = prompt { <div class="preview" title={p.clone()} data-testid="call-prompt">{ p.clone() }</div> }
+                    if let Some(a) = answer { <div class="preview answer" title={a.clone()} data-testid="call-answer">{ format!("→ {a}") }</div> }
                 </td>
                 <td class="num">{ count(c.tokens.input_tokens) }</td>
                 <td class="num">{ count(c.tokens.output_tokens) }</td>
                 <td class="num">{ cost }</td>
-                <td>{ finish_reason_of(store, span).unwrap_or_default() }</td>
+                <td>{ text.finish.clone() }</td>
                 <td>{ if error { "error" } else { "" } }</td>
             </tr>
         }

@@ -1,12 +1,16 @@
 //! Prints how long each analysis takes over a synthetic session (2,000
-//! DSPy-shaped traces of 50 spans, 100,000 spans). A benchmark that prints
-//! numbers, never a timed assertion:
-//! `cargo run --release --no-default-features --example analysis_speed`.
+//! DSPy-shaped traces of 50 spans, 100,000 spans), or over a trace file
+//! given as the argument (e.g. one written by `--example gen`). A benchmark
+//! that prints numbers, never a timed assertion:
+//! `cargo run --release --no-default-features --example analysis_speed [FILE]`.
 
 use spanscope::analysis::{
-    breakdown, critical_path, errors, group_by, latency, prices::PriceTable, tokens,
+    breakdown, critical_path, errors, group_by, latency, lm_call, preview, prices::PriceTable,
+    step_units, tokens, trace_header,
 };
+use spanscope::index::scores;
 use spanscope::load::{load, Input};
+use spanscope::model::SpanIdx;
 use std::fmt::Write;
 use std::time::Instant;
 
@@ -103,9 +107,18 @@ fn time<T>(label: &str, f: impl FnOnce() -> T) -> T {
 }
 
 fn main() {
-    let bytes = synthetic();
+    let (name, bytes) = match std::env::args().nth(1) {
+        Some(path) => {
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+                eprintln!("{path}: {e}");
+                std::process::exit(2)
+            });
+            (path, bytes)
+        }
+        None => ("synthetic.jsonl".to_string(), synthetic()),
+    };
     let session = time("load (parse + index)", || {
-        load(vec![Input::new("synthetic.jsonl", bytes)])
+        load(vec![Input::new(name, bytes)])
     });
     let (store, index) = (&session.store, &session.index);
     let all = index.by_start.clone();
@@ -131,4 +144,71 @@ fn main() {
         group_by::group_by(store, index, &all, &key, &prices)
     });
     time("errors", || errors::errors(store, index, &all));
+    time("trace error (where it started), every trace", || {
+        all.iter()
+            .filter_map(|&t| errors::trace_error(store, index, t))
+            .count()
+    });
+    time("step units + labels, every trace", || {
+        all.iter()
+            .map(|&t| {
+                let units = step_units::trace_units(store, index, t);
+                let heads: Vec<SpanIdx> = units.heads().collect();
+                heads
+                    .into_iter()
+                    .map(|h| step_units::label(store, &units, h).text.len())
+                    .sum::<usize>()
+            })
+            .sum::<usize>()
+    });
+    let needles = vec!["capital".to_string()];
+    time("row previews, every trace", || {
+        all.iter()
+            .map(|&t| {
+                preview::trace_preview(store, index, t, &[])
+                    .input
+                    .map_or(0, |i| i.len())
+            })
+            .sum::<usize>()
+    });
+    time("row previews with a hit, every trace", || {
+        all.iter()
+            .filter(|&&t| {
+                preview::trace_preview(store, index, t, &needles)
+                    .hit
+                    .is_some()
+            })
+            .count()
+    });
+    time("trace header, every trace", || {
+        all.iter()
+            .map(|&t| {
+                trace_header::trace_header(store, index, t, &prices)
+                    .scores
+                    .len()
+            })
+            .sum::<usize>()
+    });
+    time("scores, every trace", || {
+        all.iter()
+            .map(|&t| scores::trace_scores(store, t).len())
+            .sum::<usize>()
+    });
+    let calls: Vec<SpanIdx> = (0..store.span_count())
+        .filter(|&i| store.spans.is_lm_call[i])
+        .take(2000)
+        .map(|i| SpanIdx(i as u32))
+        .collect();
+    time("LM-call previews + finish, 2,000 rows", || {
+        calls
+            .iter()
+            .map(|&c| {
+                let (p, a) = preview::call_preview(store, c);
+                p.map_or(0, |p| p.len())
+                    + a.map_or(0, |a| a.len())
+                    + lm_call::finish_reason_of(store, c).map_or(0, |f| f.len())
+            })
+            .sum::<usize>()
+    });
+    time("session untimed?", || trace_header::session_untimed(store));
 }
