@@ -137,7 +137,7 @@ test('errors first: failed requests are counted, the header names the error and 
   assert.equal(await page.locator('[data-trace-id="2c44d7ba88833482b7e9ee31431bc79c"]').getAttribute('data-outcome'), 'recovered');
 });
 
-test('scores are a column, a badge, a filter field and a group-by key', async () => {
+test('scores are a column, a badge and a group-by key; Langfuse tags are shown parsed', async () => {
   const page = await dropped([
     ['langfuse-otlp', 'dspy-rag.langfuse-otlp.protojson.json'],
     ['langfuse-scores', 'dspy-rag.langfuse-scores.json'],
@@ -165,9 +165,15 @@ test('scores are a column, a badge, a filter field and a group-by key', async ()
   await page.getByTestId('tab-attributes').click();
   const tags = page.getByTestId('attributes').locator('tr', { hasText: 'langfuse.trace.tags' }).locator('td');
   assert.equal(await tags.textContent(), '["dspy","rag","dev"]');
-  // A score is a filter field, with comparisons.
+});
+
+test('a score is a filter field with comparisons, typed', async () => {
+  const page = await dropped([
+    ['langfuse-otlp', 'dspy-rag.langfuse-otlp.protojson.json'],
+    ['langfuse-scores', 'dspy-rag.langfuse-scores.json'],
+  ], '32 spans');
   await typeInto(page, 'filter-input', 'score.answer_length_ok>0.5');
-  await page.getByTestId('filter-count').filter({ hasText: '3 traces' }).waitFor();
+  await page.getByTestId('filter-count').filter({ hasText: '3 traces' }).waitFor({ timeout: 5000 });
   const passing = await page.getByTestId('trace-row').evaluateAll((els) => els.map((e) => e.dataset.traceId));
   assert.ok(!passing.includes('1578db11ea83ccd29eb26de4b6d7a88b'));
 });

@@ -91,7 +91,7 @@ test('#url= shows the download, then the parse, and loads the file', async () =>
   writeFileSync(join(dir, 'generated-20mb.otlp.json'), made.parts.join(''));
   const url = `${app.base}e2e-fixtures/generated-20mb.otlp.json`;
   const page = await app.open(`#url=${encodeURIComponent(url)}`, watchProgress);
-  await summary(page, `${made.traces} traces · ${made.spans} spans`);
+  await summary(page, `${made.traces} traces · 0 failed · ${made.spans} spans`);
   const seen = await page.evaluate(() => window.__progress);
   assert.ok(seen.some((s) => /^downloading 20(\.\d)? MB of 20(\.\d)? MB$/.test(s)), seen.join(' | '));
   assert.ok(seen.includes(`indexing ${made.spans} spans`), seen.join(' | '));
