@@ -214,8 +214,8 @@ mod tests {
 
     #[test]
     fn scores_and_the_provider_are_keys() {
-        // dspy-optimize.mlflow-traces.json: assessment answer_metric true ×3,
-        // false ×1; every LM call routes openai/gpt-4o-mini.
+        // dspy-optimize.mlflow-traces.json: 6 traces, 4 with an assessment
+        // answer_metric (true ×3, false ×1); LM calls route openai/….
         let path = format!(
             "{}/tests/fixtures/mlflow-json/dspy-optimize.mlflow-traces.json",
             env!("CARGO_MANIFEST_DIR")
@@ -223,15 +223,24 @@ mod tests {
         let s = load(vec![Input::new("m.json", std::fs::read(path).unwrap())]);
         let traces = s.index.by_start.clone();
         let keys = group_keys(&s.store, &s.index, &traces);
-        let score = keys.iter().find(|k| k.name == "score.answer_metric").unwrap();
-        assert_eq!((score.source, score.traces, score.values), (KeySource::Score, 4, 2));
+        let score = keys
+            .iter()
+            .find(|k| k.name == "score.answer_metric")
+            .unwrap();
+        assert_eq!(
+            (score.source, score.traces, score.values),
+            (KeySource::Score, 4, 2)
+        );
         assert!(keys.iter().all(|k| !k.name.starts_with("assessment.")));
         let provider = keys.iter().find(|k| k.key == GroupKey::Provider).unwrap();
         assert_eq!(provider.values, 1);
         let prices = crate::analysis::prices::PriceTable::bundled();
-        let groups = crate::analysis::group_by::group_by(&s.store, &s.index, &traces, &score.key, &prices);
-        let got: Vec<(Option<&str>, usize)> =
-            groups.iter().map(|g| (g.value.as_deref(), g.traces.len())).collect();
-        assert_eq!(got, vec![(Some("true"), 3), (Some("false"), 1)]);
+        let groups =
+            crate::analysis::group_by::group_by(&s.store, &s.index, &traces, &score.key, &prices);
+        let got: Vec<(Option<&str>, usize)> = groups
+            .iter()
+            .map(|g| (g.value.as_deref(), g.traces.len()))
+            .collect();
+        assert_eq!(got, vec![(Some("true"), 3), (None, 2), (Some("false"), 1)]);
     }
 }

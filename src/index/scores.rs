@@ -52,16 +52,13 @@ impl ScoreValue {
     }
 
     /// Whether the score reads as a pass: true, or a number above zero.
-    /// `None` for text, which has no direction.
+    /// `None` for text (a categorical score has no direction: `failed:
+    /// true` is no pass).
     pub fn passed(&self) -> Option<bool> {
         match self {
             ScoreValue::Bool(b) => Some(*b),
             ScoreValue::Number(n) => Some(*n > 0.0),
-            ScoreValue::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
-                "true" | "pass" | "passed" | "yes" | "correct" => Some(true),
-                "false" | "fail" | "failed" | "no" | "incorrect" => Some(false),
-                _ => None,
-            },
+            ScoreValue::Text(_) => None,
         }
     }
 }
@@ -189,7 +186,7 @@ mod tests {
         let failed = by_id("1578db11ea83ccd29eb26de4b6d7a88b");
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].value, ScoreValue::Text("true".into()));
-        assert_eq!(failed[0].value.passed(), Some(true));
+        assert_eq!(failed[0].value.passed(), None);
         assert_eq!(failed[0].comment.as_deref(), Some("LMServerError"));
     }
 

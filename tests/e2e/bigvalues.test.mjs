@@ -166,7 +166,7 @@ test('100,000 distinct span names: the steps table shows 200 rows and "show more
   await summary(page, `${made.spans} spans`);
   const ms = await timedClick(page, 'view-steps');
   console.log(`steps_view_ms_100k_names ${Math.round(ms)}`);
-  const table = page.getByTestId('steps-by-name');
+  const table = page.getByTestId('steps-by-step');
   await table.waitFor();
   assert.equal(await table.locator('tbody tr').count(), 200);
   const more = page.getByTestId('more-rows').first();

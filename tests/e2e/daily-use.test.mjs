@@ -4,7 +4,7 @@
 // keyboard, as a person types it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, dropFiles, fixture, summary } from './harness.mjs';
+import { start, dropFiles, fixture, summary, screenshotAll } from './harness.mjs';
 
 let app;
 before(async () => { app = await start(); });
@@ -15,7 +15,20 @@ async function dropped(files, expected = 'spans') {
   await page.getByTestId('drop-zone').waitFor();
   await dropFiles(page, files.map((f) => fixture(...f)));
   await summary(page, expected);
+  page.files = files;
   return page;
+}
+
+/** Screenshots of the view at every size and theme (tests/e2e/artifacts,
+ * not committed): the embedded app gets the same files, and the URL hash
+ * brings it to the same trace, span, tab and view. */
+async function shoot(page, name) {
+  await screenshotAll(page, `daily-${name}`, {
+    replay: async (frame) => {
+      await dropFiles(frame, page.files.map((f) => fixture(...f)));
+      await frame.getByTestId('load-summary').waitFor();
+    },
+  });
 }
 
 /** Types into a text field as a person does: click it, type key by key. */
@@ -44,6 +57,7 @@ test('rows tell requests apart: question → answer, status icon, source file', 
   const icons = await page.getByTestId('status-icon').allTextContents();
   assert.equal(icons.length, 7);
   assert.equal(icons.filter((i) => i === '✕').length, 2);
+  await shoot(page, 'list');
   // With a trace open the list is narrow, and the icon and preview stay.
   await row.click();
   await page.getByTestId('trace-view').waitFor();
@@ -99,6 +113,7 @@ test('steps are named by predictor and signature, and a wrapper chain counts onc
   for (const wrapper of ['Predict.forward', 'Predict(StringSignature).forward', 'ChatAdapter.__call__', 'LM.__call__']) {
     assert.ok(!(wrapper in byName), `${wrapper} is part of its predictor's row`);
   }
+  await shoot(page, 'steps');
   const slowest = await page.locator('.steps .chip').allTextContents();
   assert.deepEqual(slowest, [
     'ChainOfThought: context, question -> search_query2 traces',
@@ -131,6 +146,7 @@ test('errors first: failed requests are counted, the header names the error and 
   await lmError.waitFor();
   assert.match(await lmError.textContent(), /The call failed: dspy\.utils\.exceptions\.LMServerError/);
   assert.doesNotMatch(await detail.textContent(), /No output recorded/);
+  await shoot(page, 'trace-error');
   // A ReAct tool error the agent worked around is no failed request.
   await page.locator('[data-testid=trace-row][data-trace-id="2c44d7ba88833482b7e9ee31431bc79c"]').click();
   assert.match(await page.getByTestId('trace-error').textContent(), /^Recovered from ValueError/);
@@ -145,12 +161,12 @@ test('scores are a column, a badge and a group-by key; Langfuse tags are shown p
   const badges = await page.getByTestId('trace-rows').getByTestId('score-badge').allTextContents();
   assert.deepEqual(badges.sort(), ['answer_length_ok1', 'answer_length_ok1', 'answer_length_ok1', 'failedtrue']);
   await page.getByTestId('view-steps').click();
+  // The picker offers the scores by name; picked with the keyboard.
   const key = page.getByTestId('group-key');
-  await key.click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type('score.failed', { delay: 30 });
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('Tab');
+  const options = await key.locator('option').allTextContents();
+  assert.ok(options.some((o) => o.startsWith('score.failed — scores · 1 value · 1 trace')), options.join(' | '));
+  await key.focus();
+  await page.keyboard.type('score.f', { delay: 30 });
   const cards = page.getByTestId('group-card');
   await cards.filter({ hasText: 'true' }).waitFor();
   const titles = await cards.locator('h4').allTextContents();
@@ -161,6 +177,7 @@ test('scores are a column, a badge and a group-by key; Langfuse tags are shown p
   const header = page.locator('.trace-header');
   assert.equal(await header.getByTestId('score-badge').textContent(), 'failedtrue');
   assert.deepEqual(await header.getByTestId('trace-tag').allTextContents(), ['dspy', 'rag', 'dev']);
+  await shoot(page, 'scores');
   await page.getByTestId('span-row').first().click();
   await page.getByTestId('tab-attributes').click();
   const tags = page.getByTestId('attributes').locator('tr', { hasText: 'langfuse.trace.tags' }).locator('td');
@@ -188,11 +205,9 @@ test('honest numbers: trace-level usage everywhere, "not recorded" for none, one
   const model = await page.getByTestId('model-tokens-row').first().locator('td').allTextContents();
   assert.deepEqual(model.slice(0, 4), ['gpt-4o-mini (openai)', '3', '797', '268']);
   const key = page.getByTestId('group-key');
-  await key.click();
-  await page.keyboard.press('Control+A');
+  await key.focus();
   await page.keyboard.type('model', { delay: 30 });
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('Tab');
+  assert.match(await key.locator('option:checked').textContent(), /^model — /);
   const card = page.getByTestId('group-card').filter({ hasText: 'gpt-4o-mini' });
   await card.waitFor();
   assert.match(await card.textContent(), /Tokens1\.1k tok/);
@@ -239,6 +254,7 @@ test('lm.history opens as a list of LM calls with previews, no waterfall and no 
   assert.doesNotMatch(await page.locator('main').textContent(), /\b0 ns\b/);
   assert.match(await page.getByTestId('lm-facts').textContent(), /Finish reasonstop/);
   assert.match(await page.getByTestId('lm-facts').textContent(), /Input tokens275/);
+  await shoot(page, 'lm-history');
 });
 
 test('few-shot demos are labelled, callback outputs are fields, not Python reprs', async () => {
@@ -248,6 +264,7 @@ test('few-shot demos are labelled, callback outputs are fields, not Python reprs
   assert.deepEqual(await page.getByTestId('demo-label').allTextContents(), [
     'demo 1 · question', 'demo 1 · answer', 'demo 2 · question', 'demo 2 · answer',
   ]);
+  await shoot(page, 'demos');
 
   const cb = await dropped([['dspy-callback-jsonl', 'dspy-multihop.callback-events.jsonl']], 'spans');
   await cb.getByTestId('trace-row').first().click();

@@ -77,6 +77,6 @@ export function filterExampleFiles() {
       'metadata.compiled:true': [1, 3],
       'is:lm cost>0.01': [1, 1],
     },
-    totals: '4 traces · 10 spans',
+    totals: '4 traces · 1 failed · 10 spans',
   };
 }

@@ -75,6 +75,10 @@ pub const FIELD_HELP: &[(&str, &str)] = &[
         "span attribute, trace metadata: text, glob, number, true/false",
     ),
     (
+        "score.<name>",
+        "a trace's score (Langfuse score, MLflow assessment): score.answer_metric<1",
+    ),
+    (
         "\"phrase\", word",
         "free text in names, inputs, outputs, attributes",
     ),
