@@ -497,3 +497,46 @@ fn a_bytes_value_does_not_make_a_file_protojson() {
     ));
     assert_eq!(formats::detect("", &doc).map(|f| f.id), Ok("otlp-json"));
 }
+
+/// Globs and phrases built to cost haystack × needle in a window-scanning
+/// matcher (`name:*aaaa…b*`, 10k characters, against a 1M-character name:
+/// 51 s in the browser) are answered in time linear in the haystack. The
+/// bound is generous: a linear scan of these few megabytes takes
+/// milliseconds even unoptimised; the quadratic one took minutes.
+#[test]
+fn hostile_globs_and_phrases_take_linear_time() {
+    use spanscope::index::filter::Filter;
+    use std::time::{Duration, Instant};
+    let a = "a".repeat(1_000_000);
+    let q = "q".repeat(1_000_000);
+    let extra = format!(
+        r#","attributes":[{{"key":"x","value":{{"stringValue":"{a}"}}}},{{"key":"input.value","value":{{"stringValue":"{q}"}}}}]"#
+    );
+    let doc = span("00000000000000a1", "", 1, 2, &extra).replacen(
+        "\"name\":\"s00000000000000a1\"",
+        &format!("\"name\":\"{a}\""),
+        1,
+    );
+    let session = load_bytes("hostile.json", otlp(&doc));
+    let (store, index) = (&session.store, &session.index);
+    let (long_a, long_q) = ("a".repeat(10_000), "q".repeat(10_000));
+    for (query, expected) in [
+        (format!("name:*{long_a}b*"), 0),
+        (format!("name:*{long_a}*"), 1),
+        (format!("attr.x:*{long_a}b*"), 0),
+        (format!("attr.x:*{}*", long_a.to_uppercase()), 1),
+        (format!("{long_q}e"), 0),
+        (long_q.clone(), 1),
+    ] {
+        let filter = Filter::parse(&query).expect("the filter parses");
+        let started = Instant::now();
+        let found = filter.matching_spans(store, index).len();
+        let took = started.elapsed();
+        assert_eq!(found, expected, "{}…", &query[..24]);
+        assert!(
+            took < Duration::from_secs(10),
+            "{}… took {took:?}",
+            &query[..24]
+        );
+    }
+}

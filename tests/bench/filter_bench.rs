@@ -9,6 +9,10 @@
 //!
 //! The copies' payload ranges all point at the same 686 kB of source bytes,
 //! so free-text timings here are for cache-warm bytes (a lower bound).
+//!
+//! First, hostile patterns: globs and phrases built to make a naive matcher
+//! cost haystack × needle (`name:*aaaa…b*`, 10k characters, against a
+//! 1M-character name). `SPANSCOPE_BENCH_HOSTILE_ONLY=1` stops after them.
 
 use spanscope::index::filter::{facets, Filter};
 use spanscope::index::Index;
@@ -20,6 +24,10 @@ use std::time::Instant;
 const COPIES: usize = 5_300;
 
 fn main() {
+    hostile_patterns();
+    if std::env::var_os("SPANSCOPE_BENCH_HOSTILE_ONLY").is_some() {
+        return;
+    }
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/otlp-jsonl/dspy-all-scenarios.filexporter.jsonl");
     let bytes = std::fs::read(&path).unwrap_or_default();
@@ -65,6 +73,34 @@ fn main() {
             .map_or(0, |f| f.is_all() as usize)
     });
     println!("parse a 5-term filter            {ms:>8.4} ms");
+}
+
+/// One span whose name, attribute value and input are 1M characters, then
+/// filters whose needle almost matches everywhere.
+fn hostile_patterns() {
+    let a = "a".repeat(1_000_000);
+    let q = "q".repeat(1_000_000);
+    let doc = format!(
+        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{"traceId":"0000000000000000000000000000000a","spanId":"000000000000000a","name":"{a}","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{{"key":"x","value":{{"stringValue":"{a}"}}}},{{"key":"input.value","value":{{"stringValue":"{q}"}}}}]}}]}}]}}]}}"#
+    );
+    let session = load(vec![Input::new("hostile.json", doc.into_bytes())]);
+    let (store, index) = (&session.store, &session.index);
+    let long_a = "a".repeat(10_000);
+    let long_q = "q".repeat(10_000);
+    for (label, query) in [
+        ("name:*a{10k}b*", format!("name:*{long_a}b*")),
+        ("name:*a{10k}*b", format!("name:*{long_a}*b")),
+        ("attr.x:*a{10k}b*", format!("attr.x:*{long_a}b*")),
+        ("free text q{10k}e", format!("{long_q}e")),
+        ("free text Q{10k}E", format!("{}E", long_q.to_uppercase())),
+    ] {
+        let Ok(filter) = Filter::parse(&query) else {
+            println!("{label}: did not parse");
+            continue;
+        };
+        let (ms, spans) = best_of(1, || filter.matching_spans(store, index).len());
+        println!("hostile {label:<24} {ms:>10.1} ms  {spans} spans (1M-char haystack)");
+    }
 }
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {

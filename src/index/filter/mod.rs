@@ -12,6 +12,7 @@
 //! parser.rs  tokens → expression tree (precedence NOT > AND > OR)
 //! fields.rs  field names, operators, value syntax (durations, globs…)
 //! pattern.rs case-insensitive whole-value globs for short strings
+//! find.rs    substring search linear in the haystack (globs, free text)
 //! text.rs    free-text search in payload bytes (smart case, JSON escapes)
 //! spanset.rs bitset of spans
 //! eval.rs    expression → SpanSet, column at a time
@@ -24,6 +25,7 @@ mod edit;
 mod eval;
 mod facets;
 mod fields;
+mod find;
 mod lexer;
 mod parser;
 mod pattern;

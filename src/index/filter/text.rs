@@ -21,8 +21,10 @@
 //! against 0.7–7.3 GB/s for the `aho-corasick` crate with
 //! `ascii_case_insensitive` (0.7, 2.0, 7.3, 4.6 on the same needles), so
 //! that crate is not a dependency. Exact needles use `memchr::memmem`
-//! (15–30 GB/s).
+//! (15–30 GB/s). Both stay linear in the haystack on needles built to
+//! defeat the candidate scan (`find.rs`).
 
+use super::find::FoldedFinder;
 use crate::model::{Store, TextEncoding, TextRef};
 use memchr::memmem;
 
@@ -64,14 +66,8 @@ impl TextSearch {
 #[derive(Debug)]
 enum Matcher {
     Exact(Box<memmem::Finder<'static>>),
-    /// ASCII case-insensitive: find the rarest byte of the needle in either
-    /// case with `memchr2`, then compare the window around it.
-    Folded {
-        needle: Vec<u8>,
-        rare_at: usize,
-        lower: u8,
-        upper: u8,
-    },
+    /// ASCII case-insensitive, in linear time (see `find.rs`).
+    Folded(Box<FoldedFinder>),
 }
 
 impl Matcher {
@@ -80,86 +76,14 @@ impl Matcher {
         if !fold || !has_letter {
             return Matcher::Exact(Box::new(memmem::Finder::new(needle).into_owned()));
         }
-        let rare_at = (0..needle.len())
-            .min_by_key(|&i| byte_rank(needle[i]))
-            .unwrap_or(0);
-        let rare = needle.get(rare_at).copied().unwrap_or(0);
-        Matcher::Folded {
-            needle: needle.to_ascii_lowercase(),
-            rare_at,
-            lower: rare.to_ascii_lowercase(),
-            upper: rare.to_ascii_uppercase(),
-        }
+        Matcher::Folded(Box::new(FoldedFinder::new(needle)))
     }
 
     fn is_match(&self, hay: &[u8]) -> bool {
         match self {
             Matcher::Exact(finder) => finder.find(hay).is_some(),
-            Matcher::Folded {
-                needle,
-                rare_at,
-                lower,
-                upper,
-            } => {
-                let n = needle.len();
-                if hay.len() < n {
-                    return false;
-                }
-                // The rare byte can only sit at rare_at..=hay.len() - n + rare_at.
-                let mut from = *rare_at;
-                let end = hay.len() - n + rare_at + 1;
-                while from < end {
-                    let Some(found) = memchr::memchr2(*lower, *upper, &hay[from..end]) else {
-                        return false;
-                    };
-                    let start = from + found - rare_at;
-                    if hay[start..start + n].eq_ignore_ascii_case(needle) {
-                        return true;
-                    }
-                    from += found + 1;
-                }
-                false
-            }
+            Matcher::Folded(finder) => finder.find(hay).is_some(),
         }
-    }
-}
-
-/// How common a byte is in English prose and JSON (higher = more common);
-/// the needle's least common byte makes the fewest false candidates.
-fn byte_rank(b: u8) -> u8 {
-    match b.to_ascii_lowercase() {
-        b' ' => 255,
-        b'e' => 250,
-        b't' => 245,
-        b'a' => 240,
-        b'o' => 235,
-        b'i' => 230,
-        b'n' => 228,
-        b's' => 225,
-        b'r' => 220,
-        b'h' => 215,
-        b'l' => 210,
-        b'd' => 205,
-        b'c' => 200,
-        b'u' => 195,
-        b'm' => 190,
-        b'"' => 188,
-        b'\\' => 186,
-        b'f' => 185,
-        b'p' => 180,
-        b'g' => 175,
-        b'w' => 170,
-        b'y' => 165,
-        b'b' => 160,
-        b',' | b'.' | b':' => 158,
-        b'v' => 150,
-        b'k' => 140,
-        b'0'..=b'9' => 130,
-        b'x' => 100,
-        b'j' => 90,
-        b'q' => 80,
-        b'z' => 70,
-        _ => 50,
     }
 }
 
