@@ -402,12 +402,16 @@ pub fn ellipsis(text: &str, max: usize) -> String {
 /// show the whole value on request.
 pub const LABEL_CHARS: usize = 200;
 
-/// A one-line label: the first [`LABEL_CHARS`] characters, `…` when cut.
+/// A one-line label: the first [`LABEL_CHARS`] characters, `…` when cut,
+/// with characters that hide or reorder text shown (`⟨U+202E⟩`, see
+/// `safe_text::reveal`): names and keys are where spoofing works.
 pub fn label(text: &str) -> String {
-    if text.len() <= LABEL_CHARS {
-        return text.to_string();
-    }
-    ellipsis(text, LABEL_CHARS)
+    let cut = if text.len() <= LABEL_CHARS {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(ellipsis(text, LABEL_CHARS))
+    };
+    crate::safe_text::reveal(&cut).into_owned()
 }
 
 /// The button under a cut text: `Show all (1.2 MB)`.

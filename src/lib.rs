@@ -16,6 +16,7 @@
 //! load.rs    bytes → detected format → store → index → import report
 //! transfer.rs  a loaded session ⇄ bytes (the parsing worker → the page)
 //! display.rs every number-to-text conversion the user sees
+//! safe_text.rs  untrusted text made honest: hidden characters shown, links checked
 //! permalink.rs  URL hash ⇄ view state (the public URL parameters)
 //! ui/        yew components, app state (reducer)          [feature "web"]
 //! web/       the only code that touches the browser       [feature "web"]
@@ -24,8 +25,8 @@
 //!
 //! ## Layer rules (enforced by `tests/layers.rs` and the compiler)
 //!
-//! - `model`, `formats`, `index`, `analysis`, `load`, `display` and
-//!   `permalink` build and test natively
+//! - `model`, `formats`, `index`, `analysis`, `load`, `display`,
+//!   `safe_text` and `permalink` build and test natively
 //!   without the `web` feature and never name a browser crate (yew, web-sys,
 //!   js-sys, wasm-bindgen, gloo).
 //! - `formats` writes only through `model::StoreBuilder`; `index` never parses;
@@ -54,6 +55,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod permalink;
+pub mod safe_text;
 pub mod transfer;
 
 #[cfg(feature = "web")]

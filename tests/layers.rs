@@ -16,6 +16,7 @@ const CORE: &[&str] = &[
     "src/load.rs",
     "src/display.rs",
     "src/permalink.rs",
+    "src/safe_text.rs",
     "src/transfer.rs",
 ];
 const BROWSER_CRATES: &[&str] = &[
@@ -192,6 +193,67 @@ fn end_to_end_tests_type_instead_of_filling() {
         for (n, line) in text.lines().enumerate() {
             if line.contains(".fill(") && !line.trim_start().starts_with("//") {
                 found.push(format!("{}:{}", path.display(), n + 1));
+            }
+        }
+    }
+    assert_eq!(found, Vec::<String>::new());
+}
+
+/// The balanced expression that opens at `text[open]` (`(` or `{`).
+fn balanced(text: &str, open: usize) -> &str {
+    let mut depth = 0i32;
+    for (i, c) in text[open..].char_indices() {
+        match c {
+            '(' | '{' | '[' => depth += 1,
+            ')' | '}' | ']' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            return &text[open..=open + i];
+        }
+    }
+    &text[open..]
+}
+
+/// Trace text is attacker-controlled: in `src/ui` it never becomes a class
+/// name, an id, a tag name or a style. Class lists are string literals or
+/// fixed-set functions (`kind_class`, `role_class`), never `format!`ed;
+/// geometry is set through the CSSOM (`~style`, the `style` property),
+/// because a `style` attribute is blocked by the page's CSP.
+#[test]
+fn the_ui_never_builds_class_id_tag_or_style_from_text() {
+    const MADE: &[&str] = &["format!", "to_string", "to_owned", "String::from", "+ &"];
+    let mut found = Vec::new();
+    for file in rust_files(&Path::new(ROOT).join("src/ui")) {
+        let text = fs::read_to_string(&file).unwrap_or_default();
+        let code: String = (text.lines())
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let name = file.display();
+        for (at, _) in code.match_indices("style") {
+            let mut before = code[..at].chars().rev();
+            let (before, before_that) = (before.next(), before.next());
+            let after = &code[at + "style".len()..];
+            let attribute = after.starts_with('=') && before != Some('~');
+            // `{style}` as an attribute, not as the value of `~style={style}`.
+            let shorthand =
+                before == Some('{') && before_that != Some('=') && after.starts_with('}');
+            if attribute || shorthand {
+                found.push(format!("{name}: a style attribute (use ~style)"));
+            }
+        }
+        for pattern in ["class={", "classes!("] {
+            for (at, _) in code.match_indices(pattern) {
+                let expr = balanced(&code, at + pattern.len() - 1);
+                if let Some(made) = MADE.iter().find(|m| expr.contains(*m)) {
+                    found.push(format!("{name}: a class made with {made}: {expr}"));
+                }
+            }
+        }
+        for pattern in [" id={", "<@{"] {
+            if code.contains(pattern) {
+                found.push(format!("{name}: a computed `{pattern}`"));
             }
         }
     }

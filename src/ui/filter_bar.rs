@@ -333,7 +333,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
             display::duration(b.upper_nanos),
             display::plural(b.count, "trace", "traces")
         );
-        html! { <span class="hist-bar" {style} {title} /> }
+        html! { <span class="hist-bar" ~style={style} {title} /> }
     });
     let clear = {
         let (on_filter, input) = (emit.clone(), input.clone());

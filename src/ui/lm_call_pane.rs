@@ -2,6 +2,10 @@
 //! collapsed, few-shot demos labelled), tool calls with their arguments, the
 //! completion and its parsed DSPy fields — or, for a failed call, its error
 //! — then model, provider, parameters, tokens, cost and latency.
+//!
+//! A message's role is whatever the file says (`"user visually-hidden"`
+//! is a role someone can write), so it picks one of a fixed set of classes
+//! and is otherwise shown only as text and in `data-role`.
 
 use super::long_text::LongText;
 use crate::analysis::lm_call::{lm_call_view, Message};
@@ -28,8 +32,20 @@ impl PartialEq for LmCallPaneProps {
     }
 }
 
+/// The bubble class for a role: system, user, assistant, tool or other.
+fn role_class(role: &str) -> &'static str {
+    match role.trim().to_ascii_lowercase().as_str() {
+        "system" | "developer" => "role-system",
+        "user" | "human" => "role-user",
+        "assistant" | "ai" | "model" | "bot" => "role-assistant",
+        "tool" | "function" | "ipython" => "role-tool",
+        _ => "role-other",
+    }
+}
+
 fn bubble(message: &Message, needles: &Rc<Vec<String>>) -> Html {
     let role = message.role.clone();
+    let class = role_class(&role);
     let demo = message.demo.map(|n| {
         let part = if role == "assistant" { "answer" } else { "question" };
         html! { <span class="demo-label" data-testid="demo-label">{ format!("demo {n} · {part}") }</span> }
@@ -46,16 +62,16 @@ fn bubble(message: &Message, needles: &Rc<Vec<String>>) -> Html {
             }) }
         </>
     };
-    if role == "system" {
+    if class == "role-system" {
         html! {
             <details class="bubble role-system" data-testid="lm-message" data-role={role.clone()}>
-                <summary>{ format!("system · {} chars", message.content.chars().count()) }</summary>
+                <summary>{ format!("{} · {} chars", display::label(&role), message.content.chars().count()) }</summary>
                 { body }
             </details>
         }
     } else {
         html! {
-            <div class={classes!("bubble", format!("role-{role}"), message.demo.is_some().then_some("demo"))} data-testid="lm-message" data-role={role.clone()}>
+            <div class={classes!("bubble", class, message.demo.is_some().then_some("demo"))} data-testid="lm-message" data-role={role.clone()}>
                 <div class="bubble-role">{ display::label(&role) }{ for demo }</div>
                 { body }
             </div>
@@ -77,7 +93,7 @@ pub fn LmCallPane(props: &LmCallPaneProps) -> Html {
             if view.model.is_empty() {
                 "—".to_string()
             } else {
-                view.model.clone()
+                display::label(&view.model)
             },
         ),
         (
@@ -85,7 +101,7 @@ pub fn LmCallPane(props: &LmCallPaneProps) -> Html {
             if view.provider.is_empty() {
                 "—".to_string()
             } else {
-                view.provider.clone()
+                display::label(&view.provider)
             },
         ),
         (
@@ -145,5 +161,27 @@ pub fn LmCallPane(props: &LmCallPaneProps) -> Html {
                 </table>
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::role_class;
+
+    #[test]
+    fn roles_pick_a_fixed_class_whatever_the_file_says() {
+        assert_eq!(role_class("user"), "role-user");
+        assert_eq!(role_class("Assistant"), "role-assistant");
+        assert_eq!(role_class("developer"), "role-system");
+        assert_eq!(role_class("tool"), "role-tool");
+        for hostile in [
+            "user visually-hidden",
+            "user overlay",
+            "role-user x",
+            "",
+            "<b>",
+        ] {
+            assert_eq!(role_class(hostile), "role-other", "{hostile}");
+        }
     }
 }

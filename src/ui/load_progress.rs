@@ -24,7 +24,7 @@ pub fn LoadProgress(props: &LoadProgressProps) -> Html {
         <div class="progress" data-testid="progress" role="status">
             <span class="progress-what">{ format!("Opening {}", props.loading.what) }</span>
             <span class="progress-track" aria-hidden="true">
-                <span class={classes!("progress-fill", fraction.is_none().then_some("indeterminate"))} style={fill} />
+                <span class={classes!("progress-fill", fraction.is_none().then_some("indeterminate"))} ~style={fill} />
             </span>
             <span class="progress-detail" data-testid="progress-detail">{ detail }</span>
             <button class="small" onclick={cancel} data-testid="cancel-load">{ "Cancel" }</button>

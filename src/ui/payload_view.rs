@@ -15,7 +15,7 @@ use crate::analysis::json_rows::{is_open, rows, visible, JsonRow, RowValue};
 use crate::analysis::long_text::is_long;
 use crate::analysis::payload::{payload, pretty, Payload};
 use crate::display;
-use crate::permalink::is_http_url;
+use crate::safe_text::link;
 use crate::web;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -70,13 +70,14 @@ pub fn PayloadView(props: &PayloadViewProps) -> Html {
     }
 }
 
-/// Text, or a safe link when the whole value is an http(s) URL.
+/// Text, or a safe link when the whole value is an http(s) URL: it reads
+/// as the address it opens (host in punycode, see `safe_text::link`).
 pub fn text_or_link(text: &str) -> Html {
-    if is_http_url(text) {
-        let shown = display::label(text);
-        html! { <a href={text.to_string()} target="_blank" rel="noopener noreferrer">{ shown }</a> }
-    } else {
-        html! { { text.to_string() } }
+    match link(text) {
+        Some(link) => html! {
+            <a href={link.href} target="_blank" rel="noopener noreferrer" title={format!("Opens {}", link.host)}>{ display::label(&link.text) }</a>
+        },
+        None => html! { { text.to_string() } },
     }
 }
 

@@ -8,12 +8,13 @@ use super::long_text::LongText;
 use super::payload_view::{marked_value, value_text, PayloadView};
 use super::row_limit::{more_rows, use_row_limit};
 use super::state::DetailTab;
-use super::trace_view::kind_icon;
+use super::trace_view::{kind_class, kind_icon};
 use crate::analysis::attr_text::display_text;
 use crate::analysis::retrieval::{hops, Hop};
 use crate::display;
 use crate::load::Session;
 use crate::model::{SpanIdx, SpanKind, StatusCode, NONE};
+use crate::safe_text::reveal;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -72,7 +73,7 @@ pub fn SpanDetail(props: &SpanDetailProps) -> Html {
     html! {
         <aside class="span-detail" data-testid="span-detail">
             <header class="detail-head">
-                <span class={classes!("kind-badge", format!("kind-{kind}"))}>{ kind_icon(kind) }{ " " }{ kind.as_str() }</span>
+                <span class={classes!("kind-badge", kind_class(kind))}>{ kind_icon(kind) }{ " " }{ kind.as_str() }</span>
                 <h2 title={display::label(store.str(s.name[i]))}>{ display::label(store.str(s.name[i])) }</h2>
                 if s.status[i] == StatusCode::Error { <span class="status-error">{ "error" }</span> }
             </header>
@@ -118,7 +119,7 @@ fn overview(session: &Session, span: SpanIdx) -> Html {
         store.id(s.span_id[s.parent[i] as usize]).to_string()
     };
     let mut facts = vec![
-        ("Name", store.str(s.name[i]).to_string()),
+        ("Name", reveal(store.str(s.name[i])).into_owned()),
         ("Kind", s.kind[i].as_str().to_string()),
         ("Status", s.status[i].as_str().to_string()),
         (
@@ -134,7 +135,7 @@ fn overview(session: &Session, span: SpanIdx) -> Html {
             display::duration(s.end_nanos[i] - s.start_nanos[i]),
         ),
         ("Self time", display::duration(session.index.self_nanos[i])),
-        ("Service", store.str(s.service[i]).to_string()),
+        ("Service", reveal(store.str(s.service[i])).into_owned()),
         (
             "Trace id",
             store
@@ -153,7 +154,7 @@ fn overview(session: &Session, span: SpanIdx) -> Html {
         ),
     ];
     if !s.model[i].is_empty() {
-        facts.push(("Model", store.str(s.model[i]).to_string()));
+        facts.push(("Model", reveal(store.str(s.model[i])).into_owned()));
     }
     let exc = exception(session, span);
     let message = s.status_message[i].map(|t| store.text(t).into_owned());
@@ -212,7 +213,7 @@ fn retrieval(session: &Session, span: SpanIdx) -> Html {
             <section class={classes!("hop", current.then_some("current"))} data-testid="retrieval-hop">
                 <h4>
                     { if current { "This span".to_string() } else { format!("Hop {}", n + 1) } }
-                    { " · " }{ store.str(store.spans.name[h.span.index()]).to_string() }
+                    { " · " }{ display::label(store.str(store.spans.name[h.span.index()])) }
                     { " · " }{ display::plural(h.documents.len() as u64, "document", "documents") }
                 </h4>
                 if let Some(query) = &h.query { <p><span class="muted">{ "Query: " }</span>{ value_text(query) }</p> }
@@ -304,7 +305,7 @@ fn key_text(key: &str) -> Html {
             </details>
         }
     } else {
-        html! { { key.to_string() } }
+        html! { { reveal(key).into_owned() } }
     }
 }
 

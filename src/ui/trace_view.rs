@@ -12,6 +12,10 @@
 //! when another trace opens. Its geometry comes from
 //! `analysis::waterfall`; this file only reads the pointer and the bar
 //! column's rectangle.
+//!
+//! Geometry goes through the CSSOM (`~style`, the element's `style`
+//! property), never a `style` attribute, which the page's CSP blocks; class
+//! names are fixed strings, never made from trace text.
 
 use super::trace_list::{outcome_icon, score_badge};
 use super::virtual_rows::VirtualRows;
@@ -106,6 +110,21 @@ pub fn kind_icon(kind: SpanKind) -> &'static str {
         SpanKind::Parser => "⇄",
         SpanKind::Evaluator => "✓",
         SpanKind::Unknown => "•",
+    }
+}
+
+/// The CSS class of a span kind: one of a fixed set.
+pub fn kind_class(kind: SpanKind) -> &'static str {
+    match kind {
+        SpanKind::Llm => "kind-llm",
+        SpanKind::Chain => "kind-chain",
+        SpanKind::Retriever => "kind-retriever",
+        SpanKind::Tool => "kind-tool",
+        SpanKind::Agent => "kind-agent",
+        SpanKind::Embedding => "kind-embedding",
+        SpanKind::Parser => "kind-parser",
+        SpanKind::Evaluator => "kind-evaluator",
+        SpanKind::Unknown => "kind-unknown",
     }
 }
 
@@ -328,7 +347,7 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
             TickAlign::End => Some("end"),
         };
         let minor = (!tick.major).then_some("minor");
-        html! { <span class={classes!("tick", align, minor)} {style}>{ label }</span> }
+        html! { <span class={classes!("tick", align, minor)} ~style={style}>{ label }</span> }
     });
     html! {
         <section class={classes!("trace-view", (!header.timed).then_some("untimed"))} data-testid="trace-view" {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
@@ -394,7 +413,7 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
                         <tr data-testid="breakdown-row">
                             <td class="name" title={display::label(&row.label)}>{ display::label(&row.label) }</td>
                             <td class="num">{ display::duration(row.self_nanos) }</td>
-                            <td class="share"><span class="share-bar" style={format!("width:{:.1}%", row.share * 100.0)} /></td>
+                            <td class="share"><span class="share-bar" ~style={format!("width:{:.1}%", row.share * 100.0)} /></td>
                             <td class="num">{ display::percent(row.share) }</td>
                             <td class="num muted">{ display::plural(row.units, "call", "calls") }</td>
                         </tr>
@@ -430,7 +449,7 @@ fn zoom_band(band: Option<Band>) -> Html {
     match band {
         Some(b) => {
             let style = format!("left:{:.4}%;width:{:.4}%", b.left_pct, b.width_pct);
-            html! { <span class="zoom-band" data-testid="zoom-band" {style} /> }
+            html! { <span class="zoom-band" data-testid="zoom-band" ~style={style} /> }
         }
         None => html! {},
     }
@@ -485,7 +504,7 @@ fn span_row(session: &Session, row: &TreeRow, cx: &RowContext) -> Html {
     };
     let classes = classes!(
         "span-row",
-        format!("kind-{kind}"),
+        kind_class(kind),
         selected.then_some("selected"),
         is_error.then_some("error"),
         s.is_lm_call[i].then_some("lm-call"),
@@ -493,7 +512,7 @@ fn span_row(session: &Session, row: &TreeRow, cx: &RowContext) -> Html {
     );
     html! {
         <div class={classes} data-testid="span-row" data-span-id={store.id(s.span_id[i]).to_string()} data-kind={kind.as_str()} {onclick}>
-            <span class="tree-col" style={indent} title={name.clone()}>
+            <span class="tree-col" ~style={indent} title={name.clone()}>
                 if row.child_count > 0 {
                     <button class="twisty" onclick={toggle} aria-label={if row.collapsed { "Expand" } else { "Collapse" }}>
                         { if row.collapsed { "▸" } else { "▾" } }
@@ -514,8 +533,8 @@ fn span_row(session: &Session, row: &TreeRow, cx: &RowContext) -> Html {
                 }
             </span>
             <span class="bar-col" {ondblclick}>
-                <span class={bar_classes} style={bar_style} title={bar_title} />
-                <span class={classes!("bar-label", label_class)} style={label_style}>{ display::duration_if_timed(s.end_nanos[i] - s.start_nanos[i], cx.timed) }</span>
+                <span class={bar_classes} ~style={bar_style} title={bar_title} />
+                <span class={classes!("bar-label", label_class)} ~style={label_style}>{ display::duration_if_timed(s.end_nanos[i] - s.start_nanos[i], cx.timed) }</span>
                 { zoom_band(cx.band) }
             </span>
         </div>

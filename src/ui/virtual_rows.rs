@@ -65,7 +65,7 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
     let end = (first + visible + OVERSCAN).min(props.row_count);
     let rows = (start..end).map(|i| {
         let style = format!("top:{}px;height:{}px", i as u32 * h, h);
-        html! { <div class="vrow" key={i} {style}>{ props.render.emit(i) }</div> }
+        html! { <div class="vrow" key={i} ~style={style}>{ props.render.emit(i) }</div> }
     });
     let inner_style = format!("height:{}px", props.row_count as u32 * h);
     // The scroller is absolutely positioned inside a wrapper that takes the
@@ -74,7 +74,7 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
     html! {
         <div class={classes!("vlist-wrap", props.class.clone())}>
             <div class="vlist" ref={container} {onscroll} data-testid={props.testid.clone()}>
-                <div class="vlist-inner" style={inner_style}>{ for rows }</div>
+                <div class="vlist-inner" ~style={inner_style}>{ for rows }</div>
             </div>
         </div>
     }
