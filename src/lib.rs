@@ -14,6 +14,7 @@
 //! analysis/  plain-data view-models: breakdown, critical path, latency,
 //!            tokens/cost, group-by, errors, LM-call view, trace table
 //! load.rs    bytes → detected format → store → index → import report
+//! download.rs  the rules of a #url= download: schemes, size limit, messages
 //! transfer.rs  a loaded session ⇄ bytes (the parsing worker → the page)
 //! display.rs every number-to-text conversion the user sees
 //! safe_text.rs  untrusted text made honest: hidden characters shown, links checked
@@ -25,8 +26,8 @@
 //!
 //! ## Layer rules (enforced by `tests/layers.rs` and the compiler)
 //!
-//! - `model`, `formats`, `index`, `analysis`, `load`, `display`,
-//!   `safe_text` and `permalink` build and test natively
+//! - `model`, `formats`, `index`, `analysis`, `load`, `download`,
+//!   `display`, `safe_text` and `permalink` build and test natively
 //!   without the `web` feature and never name a browser crate (yew, web-sys,
 //!   js-sys, wasm-bindgen, gloo).
 //! - `formats` writes only through `model::StoreBuilder`; `index` never parses;
@@ -50,6 +51,7 @@
 
 pub mod analysis;
 pub mod display;
+pub mod download;
 pub mod formats;
 pub mod index;
 pub mod load;

@@ -14,6 +14,7 @@ const CORE: &[&str] = &[
     "src/index",
     "src/analysis",
     "src/load.rs",
+    "src/download.rs",
     "src/display.rs",
     "src/permalink.rs",
     "src/safe_text.rs",

@@ -326,3 +326,61 @@ fn key_targets_are_classified_by_what_they_are() {
     assert_eq!(key_target(&el("p")), KeyTarget::Dialog);
     assert_eq!(key_target(&el("di")), KeyTarget::TextField);
 }
+
+/// An answer whose body streams `len` bytes, with the given headers.
+fn answer(len: usize, headers: &[(&str, &str)]) -> web_sys::Response {
+    let bytes = js_sys::Uint8Array::from(&vec![b'x'; len][..]);
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes)).unwrap();
+    let init = web_sys::ResponseInit::new();
+    let list = web_sys::Headers::new().unwrap();
+    for (name, value) in headers {
+        list.set(name, value).unwrap();
+    }
+    init.set_headers(&list);
+    web_sys::Response::new_with_opt_readable_stream_and_init(Some(&blob.stream()), &init).unwrap()
+}
+
+/// A `#url=` download is bounded: by Content-Length before reading, and
+/// by counting when the server does not say (or says less than it sends).
+#[wasm_bindgen_test]
+async fn downloads_stop_at_the_limit_and_say_so() {
+    use spanscope::download::DownloadError;
+    use spanscope::web::read_response;
+    let url = "https://example.org/t.json";
+    let ignore = |_, _| {};
+    let read = |len, headers: &'static [(&'static str, &'static str)], limit| async move {
+        read_response(url, &answer(len, headers), limit, ignore).await
+    };
+    let whole = read(300_000, &[], 1 << 20).await.unwrap();
+    assert_eq!(whole.buffer.byte_length(), 300_000);
+    let declared = read(10, &[("content-length", "5000000000")], 1 << 20).await;
+    assert!(matches!(
+        declared,
+        Err(DownloadError::TooLarge {
+            declared: true,
+            bytes: 5_000_000_000,
+            ..
+        })
+    ));
+    let streamed = read(300_000, &[], 100_000).await;
+    let error = streamed.err().unwrap();
+    assert!(matches!(
+        error,
+        DownloadError::TooLarge {
+            declared: false,
+            ..
+        }
+    ));
+    assert!(
+        error
+            .to_string()
+            .contains("more than the 100 kB a link may download"),
+        "{error}"
+    );
+    // A server that declares less than it sends (a compressed transfer)
+    // still arrives whole.
+    let more = read(300_000, &[("content-length", "1000")], 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(more.buffer.byte_length(), 300_000);
+}

@@ -20,6 +20,7 @@ use super::summary_bar::SummaryBar;
 use super::trace_list::TraceList;
 use super::trace_view::TraceView;
 use crate::analysis::trace_table::SortKey;
+use crate::download;
 use crate::load::{Session, Stage};
 use crate::model::{SpanIdx, TraceIdx};
 use crate::permalink::ViewState;
@@ -33,19 +34,22 @@ use yew::prelude::*;
 /// Where the bundled sample is served from (copied by trunk from `static/samples`).
 pub const SAMPLE_URL: &str = "samples/dspy-multihop.otlp.json";
 
-/// Fetches a `#url=` trace; failures say what happened and how to fix it.
+/// Fetches a `#url=` trace (or one typed into the landing page's box):
+/// http(s) only; failures say what happened and how to fix it.
 fn open_url(loads: &Rc<Loads>, dispatch: UseReducerDispatcher<AppState>, url: String) {
-    let name = url.rsplit('/').next().unwrap_or("trace").to_string();
+    let url = match download::fetchable(&url) {
+        Ok(url) => url.to_string(),
+        Err(refused) => return dispatch.dispatch(Action::LoadFailed(refused.to_string())),
+    };
     dispatch.dispatch(Action::SetSourceUrl(Some(url.clone())));
     loads.open(dispatch, url.clone(), |acquire| async move {
-        let data = web::fetch_buffer(&url, &acquire.abort, downloading(acquire.report))
+        let fetched = web::fetch_buffer(&url, &acquire.abort, downloading(acquire.report))
             .await
-            .map_err(|e| {
-                format!("{e}. The server must allow this page to read it (CORS: Access-Control-Allow-Origin), or download the file and drop it here.")
-            })?;
+            .map_err(|e| e.to_string())?;
         Ok(vec![JobInput {
-            name,
-            data: data.into(),
+            name: download::file_name(&url, &fetched.final_url),
+            note: download::redirect_note(&url, &fetched.final_url),
+            data: fetched.buffer.into(),
         }])
     });
 }
@@ -171,12 +175,14 @@ pub fn App() -> Html {
                 dispatch.clone(),
                 "sample trace".into(),
                 |acquire| async move {
-                    let data =
+                    let fetched =
                         web::fetch_buffer(SAMPLE_URL, &acquire.abort, downloading(acquire.report))
-                            .await?;
+                            .await
+                            .map_err(|e| e.to_string())?;
                     Ok(vec![JobInput {
                         name: "dspy-multihop.otlp.json".into(),
-                        data: data.into(),
+                        data: fetched.buffer.into(),
+                        note: None,
                     }])
                 },
             );
@@ -228,12 +234,8 @@ pub fn App() -> Html {
                 nav_dispatch.dispatch(Action::Navigate(ViewState::from_hash(&hash)))
             });
             let initial = ViewState::from_hash(&web::location_hash());
-            if let Some(url) = initial.fetchable_url() {
-                open_url(&loads, dispatch.clone(), url.to_string());
-            } else if initial.url.is_some() {
-                dispatch.dispatch(Action::LoadFailed(
-                    "The link's url= is not an http(s) address, so it was not opened.".into(),
-                ));
+            if let Some(url) = &initial.url {
+                open_url(&loads, dispatch.clone(), url.clone());
             }
             dispatch.dispatch(Action::Navigate(initial));
             web::announce_ready();
@@ -296,13 +298,16 @@ pub fn App() -> Html {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| theme.set(theme.wrapping_add(1) % 3))
     };
+    // The link of what is on screen (not the address bar, which Back may
+    // have moved to another session's view).
+    let link = web::page_address() + &state.view_state().to_hash();
     let copied = use_state(|| None::<bool>);
     let copy_link = {
         let copied = copied.clone();
         Callback::from(move |_: MouseEvent| {
-            let copied = copied.clone();
+            let (copied, link) = (copied.clone(), link.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                copied.set(Some(web::copy_text_checked(&web::location_href()).await));
+                copied.set(Some(web::copy_text_checked(&link).await));
                 web::after(4000, move || copied.set(None));
             });
         })

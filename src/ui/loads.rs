@@ -76,6 +76,7 @@ impl Loads {
                 Err(message) => return dispatch.dispatch(Action::LoadFailed(message)),
             };
             let (free, finish) = (loads.clone(), dispatch.clone());
+            let notes: Vec<String> = inputs.iter().filter_map(|i| i.note.clone()).collect();
             let job = worker::start(inputs, move |event| match event {
                 JobEvent::Stage(stage) => report(stage),
                 JobEvent::Finished(result) => {
@@ -93,6 +94,10 @@ impl Loads {
                         Ok(session) => Action::Loaded(session),
                         Err(message) => Action::LoadFailed(message),
                     });
+                    // Where the files came from, after what they hold.
+                    for note in &notes {
+                        finish.dispatch(Action::LoadNote(note.clone()));
+                    }
                 }
             });
             match job {

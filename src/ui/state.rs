@@ -130,8 +130,11 @@ pub struct AppState {
     /// Spans whose subtree is hidden in the tree.
     pub collapsed: BTreeSet<u32>,
     pub show_help: bool,
-    /// The `#url=` the session came from, kept in links.
+    /// The `#url=` the session on screen came from, kept in links.
     pub source_url: Option<String>,
+    /// The `#url=` being loaded, or one that failed while nothing was on
+    /// screen (kept so that reloading retries it); `None` for files.
+    pub requested_url: Option<String>,
     /// A view state waiting for its session (a link opened before loading).
     pub pending: Option<ViewState>,
     /// Filter text (the filter language) and the trace list's sort.
@@ -156,6 +159,8 @@ pub enum Action {
     /// the previous one on screen; its errors go to the banner either way.
     Loaded(Rc<Session>),
     LoadFailed(String),
+    /// Something to know about the files just loaded (a redirect).
+    LoadNote(String),
     DismissErrors,
     SelectTrace(Option<TraceIdx>),
     SelectSpan(Option<SpanIdx>),
@@ -170,6 +175,7 @@ pub enum Action {
     ToggleHelp,
     /// The URL hash changed (a link was opened, or back/forward).
     Navigate(ViewState),
+    /// A load starts from this `#url=`, or (`None`) from files.
     SetSourceUrl(Option<String>),
     SetFilter(String),
     SetView(MainView),
@@ -195,6 +201,7 @@ impl AppState {
             collapsed: self.collapsed.clone(),
             show_help: self.show_help,
             source_url: self.source_url.clone(),
+            requested_url: self.requested_url.clone(),
             pending: self.pending.clone(),
             filter: self.filter.clone(),
             view: self.view,
@@ -228,8 +235,13 @@ impl AppState {
             .span
             .zip(session)
             .map(|(sp, s)| s.store.id(s.store.spans.span_id[sp.index()]).to_string());
+        // While a link loads, and after it failed with nothing on screen,
+        // the link names it; otherwise the session on screen names its source.
+        let url = (self.requested_url.clone())
+            .filter(|_| self.loading.is_some() || self.session.is_none())
+            .or_else(|| self.source_url.clone());
         // A view of local files names them: the link cannot open them.
-        let files = match (&self.source_url, session) {
+        let files = match (&url, session) {
             (None, Some(s)) => s
                 .report
                 .files
@@ -240,7 +252,7 @@ impl AppState {
             _ => Vec::new(),
         };
         ViewState {
-            url: self.source_url.clone(),
+            url,
             files,
             filter: Some(self.filter.clone()).filter(|f| !f.trim().is_empty()),
             view: Some(self.view.id().to_string()).filter(|_| self.view != MainView::Traces),
@@ -287,9 +299,6 @@ impl AppState {
         } else {
             Pane::Traces
         };
-        if view.url.is_some() {
-            self.source_url = view.url.clone();
-        }
         let filter = view.filter.clone().unwrap_or_default();
         if filter != self.filter || self.table.rows.is_empty() {
             self.filter = filter;
@@ -315,6 +324,14 @@ impl AppState {
             Some(tab) => tab,
             None if matches!(self.tab, DetailTab::Lm | DetailTab::Retrieval) => DetailTab::Overview,
             None => self.tab,
+        }
+    }
+
+    /// A load ended without a new session: a link that failed while a
+    /// session is on screen no longer names anything.
+    fn load_ended_empty(&mut self) {
+        if self.session.is_some() {
+            self.requested_url = None;
         }
     }
 
@@ -374,7 +391,10 @@ impl Reducible for AppState {
                     loading.stage = stage;
                 }
             }
-            Action::LoadCancelled => next.loading = None,
+            Action::LoadCancelled => {
+                next.loading = None;
+                next.requested_url = None;
+            }
             Action::Loaded(session) => {
                 next.loading = None;
                 next.errors = session
@@ -384,6 +404,7 @@ impl Reducible for AppState {
                     .collect();
                 if session.store.span_count() > 0 || session.store.trace_count() > 0 {
                     next.session = Some(session);
+                    next.source_url = next.requested_url.take();
                     next.trace = None;
                     next.span = None;
                     next.collapsed.clear();
@@ -398,15 +419,22 @@ impl Reducible for AppState {
                         next.view = MainView::LmCalls;
                     }
                     next.recompute_table();
+                    // A link's view applies to the session that link loaded.
                     if let Some(view) = next.pending.take() {
-                        next.apply_view(&view);
+                        if view.url.is_none() || view.url == next.source_url {
+                            next.apply_view(&view);
+                        }
                     }
+                } else {
+                    next.load_ended_empty();
                 }
             }
             Action::LoadFailed(message) => {
                 next.loading = None;
                 next.errors.push(message);
+                next.load_ended_empty();
             }
+            Action::LoadNote(note) => next.errors.push(note),
             Action::DismissErrors => next.errors.clear(),
             Action::SelectTrace(trace) => {
                 if next.trace != trace {
@@ -457,7 +485,17 @@ impl Reducible for AppState {
             }
             Action::ToggleHelp => next.show_help = !next.show_help,
             Action::Navigate(view) => next.apply_view(&view),
-            Action::SetSourceUrl(url) => next.source_url = url,
+            Action::SetSourceUrl(url) => {
+                // A view waiting for another link's file will never come.
+                if next
+                    .pending
+                    .as_ref()
+                    .is_some_and(|p| p.url.is_some() && p.url != url)
+                {
+                    next.pending = None;
+                }
+                next.requested_url = url;
+            }
             Action::SetView(view) => next.view = view,
             Action::SetPrice(model, price) => {
                 let mut prices = (*next.prices).clone();
@@ -677,3 +715,7 @@ mod price_tests {
 #[cfg(test)]
 #[path = "state_click_tests.rs"]
 mod click_tests;
+
+#[cfg(test)]
+#[path = "state_link_tests.rs"]
+mod link_tests;

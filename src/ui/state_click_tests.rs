@@ -67,9 +67,15 @@ fn a_view_of_local_files_names_them_in_its_link() {
         view.files,
         ["otlp-json/dspy-rag.openinference.otlp-http-json.json"]
     );
-    let fetched = state.reduce(Action::SetSourceUrl(Some(
-        "https://example.org/a.json".into(),
-    )));
+    // A session loaded from a #url= (the link names the load before it starts).
+    let fetched = state
+        .reduce(Action::SetSourceUrl(Some(
+            "https://example.org/a.json".into(),
+        )))
+        .reduce(Action::LoadStarted("a.json".into()))
+        .reduce(Action::Loaded(fixture(
+            "otlp-json/dspy-rag.openinference.otlp-http-json.json",
+        )));
     assert!(
         fetched.view_state().files.is_empty(),
         "a #url= view needs no file"

@@ -3,6 +3,7 @@
 
 pub mod worker;
 
+use crate::download::{self, DownloadError, MAX_DOWNLOAD_BYTES};
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -16,49 +17,99 @@ pub fn file_inputs(files: Vec<File>) -> Vec<JobInput> {
         .map(|file| JobInput {
             name: file.name(),
             data: file.into(),
+            note: None,
         })
         .collect()
 }
 
-/// Fetches a URL's bytes (kept as a browser buffer, handed to the parsing
-/// worker without a copy), calling `on_progress(received, total)` as they
+/// A downloaded file: its bytes (a browser buffer, handed to the parsing
+/// worker without a copy) and the address they came from after redirects.
+pub struct Fetched {
+    pub buffer: js_sys::ArrayBuffer,
+    pub final_url: String,
+}
+
+/// Fetches a URL's bytes, calling `on_progress(received, total)` as they
 /// arrive (`total` is the Content-Length, 0 when the server does not say).
-/// `abort` stops the request. Errors say what failed and how to fix it.
+/// `abort` stops the request. At most `download::MAX_DOWNLOAD_BYTES`, by
+/// Content-Length and as counted; errors say what failed and how to fix it.
 pub async fn fetch_buffer(
     url: &str,
     abort: &web_sys::AbortSignal,
     on_progress: impl Fn(u64, u64),
-) -> Result<js_sys::ArrayBuffer, String> {
-    let window = web_sys::window().ok_or("no window")?;
+) -> Result<Fetched, DownloadError> {
+    let window = web_sys::window().ok_or_else(|| DownloadError::Browser {
+        url: url.into(),
+        reason: "no window".into(),
+    })?;
     let init = web_sys::RequestInit::new();
     init.set_signal(Some(abort));
     let request = window.fetch_with_str_and_init(url, &init);
-    let response = JsFuture::from(request).await.map_err(|_| {
-        format!("{url}: the request failed (offline, blocked, or the server does not allow cross-origin reads: CORS)")
+    // A rejected fetch had no answer at all (network, CORS, or Cancel).
+    let response = JsFuture::from(request)
+        .await
+        .map_err(|_| DownloadError::Network { url: url.into() })?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| DownloadError::Browser {
+        url: url.into(),
+        reason: "fetch returned no response".into(),
     })?;
-    let response: web_sys::Response = response
-        .dyn_into()
-        .map_err(|_| "fetch returned no response")?;
+    read_response(url, &response, MAX_DOWNLOAD_BYTES, on_progress).await
+}
+
+/// Reads an answer's body into one buffer, refusing more than `limit`
+/// bytes (by Content-Length before reading, then as counted). On any
+/// error the stream is cancelled and every chunk read so far is let go.
+pub async fn read_response(
+    url: &str,
+    response: &web_sys::Response,
+    limit: u64,
+    on_progress: impl Fn(u64, u64),
+) -> Result<Fetched, DownloadError> {
+    let final_url = Some(response.url()).filter(|u| !u.is_empty());
+    let final_url = final_url.unwrap_or_else(|| url.to_string());
     if !response.ok() {
-        return Err(format!(
-            "{url}: the server answered HTTP {} {}",
-            response.status(),
-            response.status_text()
-        ));
+        return Err(DownloadError::Http {
+            url: url.into(),
+            status: response.status(),
+            status_text: response.status_text(),
+        });
     }
-    let total: u64 = (response.headers().get("content-length").ok().flatten())
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
+    let declared: Option<u64> = (response.headers().get("content-length").ok().flatten())
+        .and_then(|v| v.trim().parse().ok());
+    download::check_declared(url, declared, limit)?;
+    let total = declared.unwrap_or(0);
     let Some(body) = response.body() else {
-        return Ok(js_sys::ArrayBuffer::new(0));
+        let buffer = js_sys::ArrayBuffer::new(0);
+        return Ok(Fetched { buffer, final_url });
     };
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let chunks = js_sys::Array::new();
+    let result = read_all(url, &reader, declared, limit, &|received| {
+        on_progress(received, total)
+    })
+    .await;
+    if result.is_err() {
+        // Stop the transfer; the chunks held went with `read_all`'s frame.
+        let _ = reader.cancel();
+    }
+    result.map(|buffer| Fetched { buffer, final_url })
+}
+
+async fn read_all(
+    url: &str,
+    reader: &web_sys::ReadableStreamDefaultReader,
+    declared: Option<u64>,
+    limit: u64,
+    on_progress: &dyn Fn(u64),
+) -> Result<js_sys::ArrayBuffer, DownloadError> {
+    let mut sink = Sink::new(url, declared)?;
     let (mut received, mut reported) = (0u64, f64::NEG_INFINITY);
     loop {
-        let step = JsFuture::from(reader.read()).await.map_err(|_| {
-            format!("{url}: the download broke off after {received} bytes; try again")
-        })?;
+        let step = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| DownloadError::BrokenOff {
+                url: url.into(),
+                received,
+            })?;
         let done = js_sys::Reflect::get(&step, &"done".into()).ok();
         if done.and_then(|d| d.as_bool()).unwrap_or(true) {
             break;
@@ -66,24 +117,105 @@ pub async fn fetch_buffer(
         let chunk: js_sys::Uint8Array = js_sys::Reflect::get(&step, &"value".into())
             .ok()
             .and_then(|v| v.dyn_into().ok())
-            .ok_or_else(|| format!("{url}: the body is not bytes"))?;
+            .ok_or_else(|| DownloadError::Browser {
+                url: url.into(),
+                reason: "the body is not bytes".into(),
+            })?;
         received += u64::from(chunk.length());
-        chunks.push(&chunk);
+        download::check_received(url, received, limit)?;
+        sink.push(chunk);
         let now = js_sys::Date::now();
         if now - reported >= worker::PROGRESS_INTERVAL_MS {
             reported = now;
-            on_progress(received, total);
+            on_progress(received);
         }
     }
-    on_progress(received, total);
-    let whole = js_sys::Uint8Array::new_with_length(received.min(u64::from(u32::MAX)) as u32);
-    let mut at = 0;
-    for chunk in chunks.iter() {
-        let chunk = js_sys::Uint8Array::from(chunk);
-        whole.set(&chunk, at);
-        at += chunk.length();
+    on_progress(received);
+    sink.finish(url, received)
+}
+
+/// Where a body's chunks go: straight into one buffer of the declared
+/// length (no second copy), else kept until the end and joined once.
+struct Sink {
+    whole: Option<(js_sys::Uint8Array, u32)>,
+    chunks: Vec<js_sys::Uint8Array>,
+}
+
+impl Sink {
+    fn new(url: &str, declared: Option<u64>) -> Result<Sink, DownloadError> {
+        let whole = match declared {
+            Some(len) if len > 0 => Some((allocate(url, len)?, 0)),
+            _ => None,
+        };
+        Ok(Sink {
+            whole,
+            chunks: Vec::new(),
+        })
     }
-    Ok(whole.buffer())
+
+    fn push(&mut self, chunk: js_sys::Uint8Array) {
+        if let Some((whole, at)) = &mut self.whole {
+            if let Some(end) = at
+                .checked_add(chunk.length())
+                .filter(|&e| e <= whole.length())
+            {
+                whole.set(&chunk, *at);
+                *at = end;
+                return;
+            }
+            // More than the server declared (a compressed transfer): join at the end.
+            self.chunks.push(whole.subarray(0, *at));
+            self.whole = None;
+        }
+        self.chunks.push(chunk);
+    }
+
+    fn finish(self, url: &str, received: u64) -> Result<js_sys::ArrayBuffer, DownloadError> {
+        if let Some((whole, at)) = self.whole {
+            return Ok(if at == whole.length() {
+                whole.buffer()
+            } else {
+                whole.slice(0, at).buffer()
+            });
+        }
+        let whole = allocate(url, received)?;
+        let mut at = 0u32;
+        for chunk in &self.chunks {
+            // In bounds: the chunks add up to `received`.
+            whole.set(chunk, at);
+            at += chunk.length();
+        }
+        Ok(whole.buffer())
+    }
+}
+
+/// A zeroed buffer of `len` bytes, or the browser's refusal (a RangeError
+/// when it cannot find the memory) as an error instead of a crash.
+fn allocate(url: &str, len: u64) -> Result<js_sys::Uint8Array, DownloadError> {
+    let refused = |reason: String| DownloadError::OutOfMemory {
+        url: url.into(),
+        bytes: len,
+        reason,
+    };
+    let len = u32::try_from(len).map_err(|_| refused("over 4 GiB".into()))?;
+    let constructor: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &"Uint8Array".into())
+            .ok()
+            .and_then(|c| c.dyn_into().ok())
+            .ok_or_else(|| refused("no Uint8Array".into()))?;
+    js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&len.into()))
+        .map_err(|e| refused(js_error_text(&e)))?
+        .dyn_into()
+        .map_err(|_| refused("not a Uint8Array".into()))
+}
+
+/// A thrown JavaScript value as text (`RangeError: Array buffer allocation failed`).
+fn js_error_text(error: &wasm_bindgen::JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.to_string()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
 }
 
 fn file_list(list: Option<FileList>) -> Vec<File> {
@@ -226,11 +358,15 @@ pub fn location_hash() -> String {
         .unwrap_or_default()
 }
 
-/// The page's full address (for the "copy link" button).
-pub fn location_href() -> String {
-    web_sys::window()
+/// The page's address without its hash (a link is this plus a view's hash).
+pub fn page_address() -> String {
+    let href = web_sys::window()
         .and_then(|w| w.location().href().ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    match href.split_once('#') {
+        Some((page, _)) => page.to_string(),
+        None => href,
+    }
 }
 
 /// Writes the hash into the address bar: a new history entry when `push`

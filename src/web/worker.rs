@@ -41,11 +41,14 @@ pub enum FromWorker {
     Failed(String),
 }
 
-/// One file to load: its name and a `File`/`Blob` or an `ArrayBuffer`.
+/// One file to load: its name and a `File`/`Blob` or an `ArrayBuffer`,
+/// with what the user should know about where it came from (a download
+/// that a server redirected to another site).
 #[derive(Debug, Clone)]
 pub struct JobInput {
     pub name: String,
     pub data: JsValue,
+    pub note: Option<String>,
 }
 
 impl JobInput {
@@ -53,6 +56,7 @@ impl JobInput {
         JobInput {
             name: name.into(),
             data: Uint8Array::from(bytes).buffer().into(),
+            note: None,
         }
     }
 }
