@@ -109,14 +109,20 @@ fn the_attacks_reach_the_views_verbatim() {
             .collect();
         if format != "langfuse-scores" && format != "dspy-inspect-history" {
             assert!(
-                names.iter().any(|n| n.contains('<') || n.contains('\u{202e}')),
+                names
+                    .iter()
+                    .any(|n| n.contains('<') || n.contains('\u{202e}')),
                 "{name}: span names {names:?}"
             );
         }
         let lm = (0..store.span_count()).find(|&i| store.spans.is_lm_call[i]);
         if FREE_ROLES.contains(&format) {
             let view = lm_call_view(store, SpanIdx(lm.expect("an LM call") as u32));
-            let roles: Vec<&str> = view.input_messages.iter().map(|m| m.role.as_str()).collect();
+            let roles: Vec<&str> = view
+                .input_messages
+                .iter()
+                .map(|m| m.role.as_str())
+                .collect();
             assert!(
                 roles.contains(&"user visually-hidden") && roles.contains(&"user overlay"),
                 "{name}: roles {roles:?}"

@@ -67,16 +67,24 @@ pub async fn read_response(
 ) -> Result<Fetched, DownloadError> {
     let final_url = Some(response.url()).filter(|u| !u.is_empty());
     let final_url = final_url.unwrap_or_else(|| url.to_string());
-    if !response.ok() {
-        return Err(DownloadError::Http {
+    let declared: Option<u64> = (response.headers().get("content-length").ok().flatten())
+        .and_then(|v| v.trim().parse().ok());
+    let refused = if !response.ok() {
+        Err(DownloadError::Http {
             url: url.into(),
             status: response.status(),
             status_text: response.status_text(),
-        });
+        })
+    } else {
+        download::check_declared(url, declared, limit)
+    };
+    if let Err(refused) = refused {
+        // Close the connection: nothing of this body will be read.
+        if let Some(body) = response.body() {
+            let _ = body.cancel();
+        }
+        return Err(refused);
     }
-    let declared: Option<u64> = (response.headers().get("content-length").ok().flatten())
-        .and_then(|v| v.trim().parse().ok());
-    download::check_declared(url, declared, limit)?;
     let total = declared.unwrap_or(0);
     let Some(body) = response.body() else {
         let buffer = js_sys::ArrayBuffer::new(0);
