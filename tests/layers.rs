@@ -250,6 +250,13 @@ fn the_ui_never_builds_class_id_tag_or_style_from_text() {
                 if let Some(made) = MADE.iter().find(|m| expr.contains(*m)) {
                     found.push(format!("{name}: a class made with {made}: {expr}"));
                 }
+                // A variable in the list that was itself made with format!.
+                let idents = expr.split(|c: char| !(c.is_alphanumeric() || c == '_'));
+                for ident in idents.filter(|i| !i.is_empty()) {
+                    if code.contains(&format!("let {ident} = format!(")) {
+                        found.push(format!("{name}: class `{ident}` made with format!"));
+                    }
+                }
             }
         }
         for pattern in [" id={", "<@{"] {

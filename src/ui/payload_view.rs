@@ -27,6 +27,12 @@ const VIRTUAL_ROWS: usize = 300;
 const ROW_HEIGHT: u32 = 20;
 /// Indentation steps with a class of their own (deeper rows share the last).
 const DEPTHS: u32 = 16;
+/// The indent classes, spelled out: class names are never computed.
+const DEPTH_CLASSES: [&str; DEPTHS as usize + 1] = [
+    "depth-0", "depth-1", "depth-2", "depth-3", "depth-4", "depth-5", "depth-6", "depth-7",
+    "depth-8", "depth-9", "depth-10", "depth-11", "depth-12", "depth-13", "depth-14", "depth-15",
+    "depth-16",
+];
 
 #[derive(Properties, PartialEq)]
 pub struct PayloadViewProps {
@@ -186,7 +192,7 @@ fn json_row(
     let Some(row) = rows.get(i as usize) else {
         return html! {};
     };
-    let depth = format!("depth-{}", row.depth.min(DEPTHS));
+    let depth = DEPTH_CLASSES[row.depth.min(DEPTHS) as usize];
     let value = match &row.value {
         RowValue::Null => html! { <span class="json-null">{ "null" }</span> },
         RowValue::Bool(b) => html! { <span class="json-bool">{ b.to_string() }</span> },

@@ -20,28 +20,32 @@ const SLOW_MS = 1000;
 // wrapped anywhere or shown in part): their 1 s bound is a TODO below.
 const LONG_RUN = /(.)\1{999}/s;
 
-/** Every class name the UI's code spells out: string literals in src/ui.
- * A class on the page that is not one of them came from somewhere else. */
-function uiClasses() {
+/** Every class name and id the UI's code spells out (string literals in
+ * src/ui). A class or id on the page that is not one of them came from
+ * somewhere else. */
+function uiNames() {
   const dir = join(ROOT, 'src', 'ui');
-  const names = new Set();
+  const classes = new Set();
+  const ids = new Set();
   for (const file of readdirSync(dir)) {
     const code = readFileSync(join(dir, file), 'utf8');
     for (const [, literal] of code.matchAll(/"([a-z][a-z0-9-]*(?: [a-z][a-z0-9-]*)*)"/g)) {
-      for (const name of literal.split(' ')) names.add(name);
+      for (const name of literal.split(' ')) classes.add(name);
     }
+    for (const [, id] of code.matchAll(/\bid="([a-z][a-z0-9-]*)"/g)) ids.add(id);
   }
-  return [...names];
+  return { classes: [...classes], ids: [...ids] };
 }
-const CLASSES = uiClasses();
+const NAMES = uiNames();
 
 let app;
 before(async () => { app = await start(); });
 after(async () => { await app?.stop(); });
 
 /** What must never be on the page, found by walking the whole DOM. */
-function audit(classes) {
+function audit({ classes, ids }) {
   const known = new Set(classes);
+  const knownIds = new Set(ids);
   const found = [];
   const hidden = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]|\udb40[\udc00-\udc7f]/;
   const geometry = /^(\s*(left|right|top|width|height|padding-left):\s*[-0-9.]+(%|px)?( \+ [0-9.]+px)?;|\s*(left|right|width):\s*(calc|max)\([-0-9.%px+, ]+\);)*\s*$/;
@@ -55,7 +59,7 @@ function audit(classes) {
       if (/^on/i.test(attr.name)) found.push(`handler ${attr.name} on ${where}`);
       if (!/^[a-z][a-z0-9-]*$/.test(attr.name)) found.push(`attribute name ${attr.name} on ${where}`);
     }
-    if (el.id) found.push(`id ${el.id} on ${where}`);
+    if (el.id && !knownIds.has(el.id)) found.push(`id ${el.id} on ${where}`);
     for (const name of el.classList) if (!known.has(name)) found.push(`class ${name} on ${where}`);
     const style = el.getAttribute('style');
     if (style !== null && !geometry.test(style)) found.push(`style "${style}" on ${where}`);
@@ -109,7 +113,7 @@ async function walk(file) {
   const findings = [];
   const timings = [];
   const check = async (where) => {
-    for (const f of await page.evaluate(audit, CLASSES)) findings.push(`${where}: ${f}`);
+    for (const f of await page.evaluate(audit, NAMES)) findings.push(`${where}: ${f}`);
   };
   await check('trace list');
   const traces = await page.getByTestId('trace-row').count();
