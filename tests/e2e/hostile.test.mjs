@@ -14,11 +14,9 @@ const HOSTILE = join(FIXTURES, 'hostile');
 const FILES = readdirSync(HOSTILE).sort();
 const TABS = ['overview', 'lm', 'io', 'retrieval', 'attributes', 'events'];
 const VIEWS = ['steps', 'lm-calls', 'report', 'traces'];
+// Generous for a shared CI machine: a tab is a few DOM nodes; a 30,000-
+// character word laid out as one line took 5-30 s.
 const SLOW_MS = 1000;
-// Tabs that show a long single word or a huge value freeze while the
-// browser lays the word out, until such values render lazily (long words
-// wrapped anywhere or shown in part): their 1 s bound is a TODO below.
-const LONG_RUN = /(.)\1{999}/s;
 
 /** Every class name and id the UI's code spells out (string literals in
  * src/ui). A class or id on the page that is not one of them came from
@@ -128,15 +126,14 @@ async function walk(file) {
       for (const tab of TABS) {
         const button = page.getByTestId(`tab-${tab}`);
         const ms = await timedClick(page, button, () => page.locator(`[data-testid=tab-${tab}][aria-selected=true]`).waitFor());
-        const long = await page.getByTestId('span-detail').evaluate((el, run) => new RegExp(run, 's').test(el.textContent), LONG_RUN.source);
-        timings.push({ where: `${file} trace ${t} span ${s} tab ${tab}`, ms, long });
+        timings.push({ where: `${file} trace ${t} span ${s} tab ${tab}`, ms });
         await check(`trace ${t} span ${s} tab ${tab}`);
       }
     }
   }
   for (const view of VIEWS) {
     const ms = await timedClick(page, page.getByTestId(`view-${view}`), () => page.locator(`[data-testid=view-${view}].selected`).waitFor());
-    timings.push({ where: `${file} view ${view}`, ms, long: false });
+    timings.push({ where: `${file} view ${view}`, ms });
     await check(`view ${view}`);
   }
   const offOrigin = requests.filter((u) => !u.startsWith(app.base));
@@ -146,7 +143,6 @@ async function walk(file) {
   return result;
 }
 
-const slowLongValues = [];
 const text = (list) => list.map((x) => `${x.where}: ${x.ms.toFixed(0)} ms`);
 
 for (const file of FILES) {
@@ -154,20 +150,13 @@ for (const file of FILES) {
     const r = await walk(file);
     const slowest = r.timings.reduce((a, b) => (b.ms > a.ms ? b : a));
     t.diagnostic(`${r.timings.length} tabs and views; slowest ${slowest.ms.toFixed(0)} ms (${slowest.where})`);
-    slowLongValues.push(...r.timings.filter((x) => x.long && x.ms > SLOW_MS));
     assert.deepEqual(r.findings, []);
     assert.deepEqual(r.offOrigin, [], 'requests that left the page');
     assert.deepEqual(r.dialogs, []);
     assert.deepEqual(r.errors, [], 'page errors (a CSP violation is one)');
-    assert.deepEqual(text(r.timings.filter((x) => !x.long && x.ms > SLOW_MS)), [], 'tabs slower than 1 s');
+    assert.deepEqual(text(r.timings.filter((x) => x.ms > SLOW_MS)), [], 'tabs slower than 1 s');
   });
 }
-
-test('tabs showing a long single word or a huge value appear within 1 s', {
-  todo: 'long values render lazily (wrapped anywhere or shown in part) on the large-values work',
-}, () => {
-  assert.deepEqual(text(slowLongValues), []);
-});
 
 test('what the attacks turn into: roles as text, hidden characters shown, hosts in punycode', async () => {
   const page = await app.open();
