@@ -29,6 +29,16 @@ pub fn outcome_icon(outcome: Outcome) -> (&'static str, &'static str) {
     }
 }
 
+/// The classes of a trace's outcome: (its row, its status icon), from a
+/// fixed set like every class name.
+pub fn outcome_classes(outcome: Outcome) -> (&'static str, &'static str) {
+    match outcome {
+        Outcome::Failed => ("outcome-failed", "failed"),
+        Outcome::Recovered => ("outcome-recovered", "recovered"),
+        Outcome::Ok => ("outcome-ok", "ok"),
+    }
+}
+
 /// A score as a small badge: `answer_length_ok 1`.
 pub fn score_badge(score: &Score) -> Html {
     let tone = match score.value.passed() {
@@ -108,11 +118,11 @@ fn row(
     let timed = t.duration_nanos() > 0 || t.spans == 0;
     let scores = trace_scores(store, trace);
     html! {
-        <div class={classes!("trace-row", selected.then_some("selected"), format!("outcome-{}", t.outcome.as_str()))}
+        <div class={classes!("trace-row", selected.then_some("selected"), outcome_classes(t.outcome).0)}
             data-testid="trace-row" data-trace-id={trace_id} data-outcome={t.outcome.as_str()} {onclick}>
             <span class="request">
                 <span class="request-line">
-                    <span class={classes!("status-icon", t.outcome.as_str())} title={meaning} aria-label={meaning} data-testid="status-icon">{ icon }</span>
+                    <span class={classes!("status-icon", outcome_classes(t.outcome).1)} title={meaning} aria-label={meaning} data-testid="status-icon">{ icon }</span>
                     <span class="name" title={display::label(root_name)}>{ display::label(root_name) }</span>
                     if let Some(source) = &source {
                         <span class="source-file" title={display::label(source)} data-testid="source-file">{ display::label(source) }</span>

@@ -17,7 +17,7 @@
 //! property), never a `style` attribute, which the page's CSP blocks; class
 //! names are fixed strings, never made from trace text.
 
-use super::trace_list::{outcome_icon, score_badge};
+use super::trace_list::{outcome_classes, outcome_icon, score_badge};
 use super::virtual_rows::VirtualRows;
 use crate::analysis::breakdown::trace_breakdown;
 use crate::analysis::critical_path::critical_path;
@@ -353,7 +353,7 @@ pub fn TraceView(props: &TraceViewProps) -> Html {
         <section class={classes!("trace-view", (!header.timed).then_some("untimed"))} data-testid="trace-view" {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
             <header class="trace-header">
                 <h2 title={display::label(root_name)}>
-                    <span class={classes!("status-icon", header.outcome.as_str())} title={outcome_icon(header.outcome).1}>{ outcome_icon(header.outcome).0 }</span>
+                    <span class={classes!("status-icon", outcome_classes(header.outcome).1)} title={outcome_icon(header.outcome).1}>{ outcome_icon(header.outcome).0 }</span>
                     { display::label(root_name) }
                 </h2>
                 <span>{ display::timestamp(t.start_nanos) }</span>
