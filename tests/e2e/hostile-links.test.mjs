@@ -97,7 +97,7 @@ test('HTTP 404 and 500 say the status and never blame CORS; only a request witho
 
 test('a redirect to another site is followed, and the page says where the file came from', async () => {
   const page = await app.open(link('/moved.json'));
-  assert.equal(await summary(page, '28 spans'), '4 traces · 28 spans · 4 LM calls · 6 errors');
+  assert.equal(await summary(page, '28 spans'), '4 traces · 1 failed · 28 spans · 4 LM calls');
   const final = `http://localhost:${port}/trace.json`;
   const text = await banner(page);
   assert.ok(text.includes(`${at('/moved.json')} redirected to ${final}: the trace shown came from http://localhost:${port}`), text);

@@ -255,6 +255,6 @@ test('the Content-Security-Policy ships in index.html and is enforced', async ()
   assert.ok(blocked.violations.some((d) => d.startsWith('script-src')), blocked.violations.join(', '));
   // The parsing worker starts under the policy: a file loads.
   await dropFiles(page, [fixture('otlp-json', 'dspy-rag.openinference.otlp-http-json.json')]);
-  assert.equal(await summary(page, '28 spans'), '4 traces · 28 spans · 4 LM calls · 6 errors');
+  assert.equal(await summary(page, '28 spans'), '4 traces · 1 failed · 28 spans · 4 LM calls');
   await page.close();
 });
