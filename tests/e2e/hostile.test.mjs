@@ -113,8 +113,13 @@ async function walk(file) {
   const check = async (where) => {
     for (const f of await page.evaluate(audit, NAMES)) findings.push(`${where}: ${f}`);
   };
+  await check('first view');
+  // A file of LM calls alone opens on the LM-call table: go to the traces.
+  await page.getByTestId('view-traces').click();
+  await page.getByTestId('trace-list').waitFor();
   await check('trace list');
   const traces = await page.getByTestId('trace-row').count();
+  if (traces === 0) findings.push('no trace rows to walk');
   for (let t = 0; t < traces; t++) {
     await page.getByTestId('trace-row').nth(t).click();
     await page.getByTestId('trace-view').waitFor();
